@@ -1,0 +1,131 @@
+"""Interference and polysemanticity metrics, and the gain-versus-fold-change regression.
+
+Conventions: ``W`` is a first-layer weight of shape ``(h, d)`` (rows = neurons, columns = input
+features), with FPE masks applied (use ``linear_layers(model)[0].weight``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "feature_capacity",
+    "mean_feature_capacity",
+    "mean_cosine_similarity",
+    "clause_attribution",
+    "clauses_per_neuron",
+    "polysemantic_neurons",
+    "relative_improvement",
+    "fold_change",
+    "LineFit",
+    "fit_line",
+]
+
+
+def feature_capacity(W: torch.Tensor) -> torch.Tensor:
+    """Capacity of each input feature (Scherlis et al. 2022), shape ``(d,)`` in ``[0, 1]``.
+
+    With ``w_i = W[:, i]``: ``C_i = (w_i . w_i)^2 / sum_j (w_i . w_j)^2``. ``C_i = 1`` when
+    feature ``i`` is orthogonal to every other feature (a dimension of its own); a feature with a
+    zero column has capacity 0.
+    """
+    W = W.detach().double()
+    G = W.T @ W  # (d, d)
+    diag = G.diagonal()
+    denom = (G**2).sum(dim=1)
+    cap = torch.where(denom > 0, diag**2 / denom.clamp_min(1e-300), torch.zeros_like(diag))
+    return cap.float()
+
+
+def mean_feature_capacity(W: torch.Tensor) -> float:
+    """Mean of :func:`feature_capacity` over features (higher = less interference)."""
+    return float(feature_capacity(W).mean())
+
+
+def mean_cosine_similarity(W: torch.Tensor, absolute: bool = True) -> float:
+    """Mean pairwise cosine similarity of neuron weight vectors (rows of ``W``).
+
+    Averages over distinct pairs of non-zero rows; ``absolute=True`` (default) averages
+    ``|cos|`` so anti-aligned neurons count as interfering too. Lower = more orthogonal.
+    """
+    W = W.detach().double()
+    W = W[W.norm(dim=1) > 0]
+    n = W.shape[0]
+    if n < 2:
+        return 0.0
+    Z = torch.nn.functional.normalize(W, dim=1)
+    C = Z @ Z.T
+    off = C[~torch.eye(n, dtype=torch.bool)]
+    return float((off.abs() if absolute else off).mean())
+
+
+def clause_attribution(W: torch.Tensor, clause_inputs: Sequence[Sequence[int]]) -> torch.Tensor:
+    """Share of each neuron's input weight mass on each clause, shape ``(clauses, h)``.
+
+    ``A[c, j] = sum_{v in clause c} |W[j, v]| / sum_v |W[j, v]|``; columns sum to at most 1
+    (the rest sits on inputs outside every clause). Dead neurons get a zero column.
+    """
+    absW = W.detach().abs().double()
+    total = absW.sum(dim=1)
+    rows = [absW[:, list(g)].sum(dim=1) for g in clause_inputs]
+    A = torch.stack(rows) / total.clamp_min(1e-300)
+    return torch.where(total > 0, A, torch.zeros_like(A)).float()
+
+
+def clauses_per_neuron(A: torch.Tensor, threshold: float = 0.2) -> torch.Tensor:
+    """Number of clauses holding at least ``threshold`` of each neuron's weight mass, ``(h,)``."""
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    return (threshold <= A).sum(dim=0)
+
+
+def polysemantic_neurons(A: torch.Tensor, threshold: float = 0.2) -> int:
+    """Neurons that carry two or more clauses by :func:`clauses_per_neuron`."""
+    return int((clauses_per_neuron(A, threshold) >= 2).sum())
+
+
+def relative_improvement(acc_new: float, acc_base: float) -> float:
+    """``(acc_new - acc_base) / acc_base``, e.g. 0.1 = ten percent better."""
+    if acc_base <= 0:
+        raise ValueError(f"baseline accuracy must be positive, got {acc_base}")
+    return (acc_new - acc_base) / acc_base
+
+
+def fold_change(new: float, base: float) -> float:
+    """``new / base`` (e.g. FPE feature capacity over dense feature capacity)."""
+    if base == 0:
+        raise ValueError("fold change with a zero baseline is undefined")
+    return new / base
+
+
+@dataclass(frozen=True)
+class LineFit:
+    """Least-squares line ``y = slope * x + intercept`` and its coefficient of determination."""
+
+    slope: float
+    intercept: float
+    r2: float
+    n: int
+
+
+def fit_line(x: Sequence[float], y: Sequence[float]) -> LineFit:
+    """Ordinary least squares of ``y`` on ``x`` (at least two distinct ``x`` values)."""
+    xt = torch.as_tensor(list(x), dtype=torch.float64)
+    yt = torch.as_tensor(list(y), dtype=torch.float64)
+    if xt.shape != yt.shape or xt.numel() < 2:
+        raise ValueError(
+            f"need two equal-length sequences of >= 2 points, got {xt.numel()}, {yt.numel()}"
+        )
+    xm, ym = xt.mean(), yt.mean()
+    sxx = ((xt - xm) ** 2).sum()
+    if sxx == 0:
+        raise ValueError("all x values are equal: no line can be fitted")
+    slope = ((xt - xm) * (yt - ym)).sum() / sxx
+    intercept = ym - slope * xm
+    ss_res = ((yt - (slope * xt + intercept)) ** 2).sum()
+    ss_tot = ((yt - ym) ** 2).sum()
+    r2 = 1 - ss_res / ss_tot if ss_tot > 0 else torch.tensor(1.0)
+    return LineFit(float(slope), float(intercept), float(r2), int(xt.numel()))

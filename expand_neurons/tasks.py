@@ -1,0 +1,209 @@
+"""Symbolic Boolean tasks: DNF-style clauses over binary inputs, with their structure exposed.
+
+A clause is an AND of ``k`` literals; a literal is a variable or its negation. Inputs are
+``x in {0, 1}^n`` (float32). Two label modes:
+
+* ``"per_clause"`` (default): one output per clause, ``y[c] = clause_c(x)`` (multi-label, BCE);
+* ``"dnf"``: one output, the OR of all clauses.
+
+Choices the paper leaves open, and the defaults taken here (all arguments of :func:`make_task`):
+
+* clauses use disjoint variables (``k`` each), so every input belongs to at most one clause and a
+  clause-aligned split is well defined; ``extra_vars`` distractor inputs belong to no clause;
+* each literal is negated with probability 1/2 (``negations=True``);
+* *planted* inputs: bits are fair coins, then each clause is made true with probability
+  ``p_plant`` (by setting its literals), so labels are roughly balanced (a clause of ``k = 3``
+  literals is true for ``p_plant + (1 - p_plant) / 2**k`` of the samples; uniform inputs would
+  make it true for only 1/8 and reward always answering "false");
+* accuracy is the fraction of correct labels over all samples and outputs (logit > 0 means true).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+__all__ = ["BooleanTask", "make_task", "LABEL_MODES", "DISTRIBUTIONS"]
+
+LABEL_MODES = ("per_clause", "dnf")
+DISTRIBUTIONS = ("planted", "uniform")
+
+Literal = tuple[int, bool]  # (variable index, negated)
+
+
+@dataclass(frozen=True)
+class BooleanTask:
+    """A generated task: clause structure plus train/test tensors.
+
+    ``X_*`` are ``(n, n_vars)`` float32 in {0, 1}; ``y_*`` are ``(n, n_outputs)`` float32 in {0, 1}.
+    """
+
+    n_vars: int
+    clauses: tuple[tuple[Literal, ...], ...]
+    label_mode: str
+    X_train: torch.Tensor = field(repr=False)
+    y_train: torch.Tensor = field(repr=False)
+    X_test: torch.Tensor = field(repr=False)
+    y_test: torch.Tensor = field(repr=False)
+    seed: int = 0
+
+    @property
+    def n_inputs(self) -> int:
+        return self.n_vars
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.clauses) if self.label_mode == "per_clause" else 1
+
+    @property
+    def clause_inputs(self) -> list[list[int]]:
+        """Input indices of each clause (what :class:`splits.ClauseAligned` needs)."""
+        return [[v for v, _ in c] for c in self.clauses]
+
+    def labels(self, X: torch.Tensor) -> torch.Tensor:
+        """Ground-truth labels ``(n, n_outputs)`` for inputs ``X`` of shape ``(n, n_vars)``."""
+        return evaluate_clauses(self.clauses, X, self.label_mode)
+
+    def describe(self) -> str:
+        """The clauses in readable form, e.g. ``x3 & ~x7 & x12``."""
+        return "\n".join(
+            f"c{c}: " + " & ".join(("~" if neg else "") + f"x{v}" for v, neg in lits)
+            for c, lits in enumerate(self.clauses)
+        )
+
+
+def evaluate_clauses(
+    clauses: tuple[tuple[Literal, ...], ...], X: torch.Tensor, label_mode: str
+) -> torch.Tensor:
+    """Clause truth values ``(n, m)`` (per_clause) or their OR ``(n, 1)`` (dnf)."""
+    cols = []
+    for lits in clauses:
+        v = torch.tensor([v for v, _ in lits])
+        neg = torch.tensor([n for _, n in lits])
+        cols.append(((X[:, v] > 0.5) != neg).all(dim=1))
+    sat = torch.stack(cols, dim=1).float()
+    return sat if label_mode == "per_clause" else sat.amax(dim=1, keepdim=True)
+
+
+def make_task(
+    n_clauses: int = 8,
+    k: int = 3,
+    *,
+    extra_vars: int = 0,
+    n_vars: int | None = None,
+    negations: bool = True,
+    label_mode: str = "per_clause",
+    distribution: str = "planted",
+    p_plant: float = 0.5,
+    n_train: int = 4096,
+    n_test: int = 2048,
+    seed: int = 0,
+) -> BooleanTask:
+    """Generate a Boolean clause task (see the module docstring for the defaults' reasons).
+
+    Args:
+        n_clauses: number of clauses ``m``.
+        k: literals per clause.
+        extra_vars: inputs that belong to no clause (ignored when ``n_vars`` is given).
+        n_vars: total number of inputs; default ``n_clauses * k + extra_vars``; must be at least
+            ``n_clauses * k`` because clauses use disjoint variables.
+        negations: negate each literal with probability 1/2.
+        label_mode: ``"per_clause"`` or ``"dnf"``.
+        distribution: ``"planted"`` or ``"uniform"`` fair-coin inputs.
+        p_plant: probability that a clause is planted true in a sample (planted inputs only).
+        n_train, n_test: sample counts.
+        seed: seeds clauses and samples.
+    """
+    if label_mode not in LABEL_MODES:
+        raise ValueError(f"unknown label_mode {label_mode!r}; allowed are {list(LABEL_MODES)}")
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(
+            f"unknown distribution {distribution!r}; allowed are {list(DISTRIBUTIONS)}"
+        )
+    if n_clauses < 1 or k < 1:
+        raise ValueError(f"need n_clauses >= 1 and k >= 1, got n_clauses={n_clauses}, k={k}")
+    if not 0.0 <= p_plant <= 1.0:
+        raise ValueError(f"p_plant must be in [0, 1], got {p_plant}")
+    needed = n_clauses * k
+    n_vars = needed + extra_vars if n_vars is None else n_vars
+    if n_vars < needed:
+        raise ValueError(
+            f"n_vars={n_vars} is too small: {n_clauses} clauses of {k} disjoint literals need "
+            f"at least {needed} variables"
+        )
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(n_vars, generator=g)[:needed].view(n_clauses, k)
+    negs = (torch.rand(n_clauses, k, generator=g) < 0.5) & negations
+    clauses = tuple(
+        tuple((int(v), bool(n)) for v, n in zip(order[c], negs[c])) for c in range(n_clauses)
+    )
+    X_train = _sample(clauses, n_vars, n_train, distribution, p_plant, g)
+    X_test = _sample(clauses, n_vars, n_test, distribution, p_plant, g)
+    return BooleanTask(
+        n_vars=n_vars,
+        clauses=clauses,
+        label_mode=label_mode,
+        X_train=X_train,
+        y_train=evaluate_clauses(clauses, X_train, label_mode),
+        X_test=X_test,
+        y_test=evaluate_clauses(clauses, X_test, label_mode),
+        seed=seed,
+    )
+
+
+def clauses_from_lists(
+    clauses: list[list[tuple[int, bool]]], n_vars: int
+) -> tuple[tuple[Literal, ...], ...]:
+    """Validate user-written clauses ``[[(var, negated), ...], ...]`` against ``n_vars``."""
+    out = []
+    for c, lits in enumerate(clauses):
+        for v, _ in lits:
+            if not 0 <= int(v) < n_vars:
+                raise ValueError(
+                    f"clause {c} names variable {v}; allowed variables are 0..{n_vars - 1}"
+                )
+        out.append(tuple((int(v), bool(n)) for v, n in lits))
+    return tuple(out)
+
+
+def task_from_clauses(
+    clauses: list[list[tuple[int, bool]]],
+    n_vars: int,
+    *,
+    label_mode: str = "per_clause",
+    distribution: str = "planted",
+    p_plant: float = 0.5,
+    n_train: int = 4096,
+    n_test: int = 2048,
+    seed: int = 0,
+) -> BooleanTask:
+    """A task from hand-written clauses (variables may be shared between clauses)."""
+    if label_mode not in LABEL_MODES:
+        raise ValueError(f"unknown label_mode {label_mode!r}; allowed are {list(LABEL_MODES)}")
+    cl = clauses_from_lists(clauses, n_vars)
+    g = torch.Generator().manual_seed(seed)
+    X_train = _sample(cl, n_vars, n_train, distribution, p_plant, g)
+    X_test = _sample(cl, n_vars, n_test, distribution, p_plant, g)
+    return BooleanTask(
+        n_vars, cl, label_mode, X_train, evaluate_clauses(cl, X_train, label_mode), X_test,
+        evaluate_clauses(cl, X_test, label_mode), seed,
+    )  # fmt: skip
+
+
+def _sample(
+    clauses: tuple[tuple[Literal, ...], ...],
+    n_vars: int,
+    n: int,
+    distribution: str,
+    p_plant: float,
+    g: torch.Generator,
+) -> torch.Tensor:
+    X = (torch.rand(n, n_vars, generator=g) < 0.5).float()
+    if distribution == "planted":
+        plant = torch.rand(n, len(clauses), generator=g) < p_plant
+        for c, lits in enumerate(clauses):
+            rows = plant[:, c]
+            for v, neg in lits:
+                X[rows, v] = 0.0 if neg else 1.0
+    return X

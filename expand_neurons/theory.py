@@ -1,0 +1,119 @@
+"""Collisions and coverage under random splits: closed forms and Monte Carlo estimates.
+
+Setting: a parent neuron's ``d`` inputs are split among ``alpha`` children; clauses are sets of
+``k`` distinct inputs (disjoint from each other).
+
+* **coverage**: a given clause lands whole in one child (so some child can still compute it);
+* **collision**: two given clauses land whole in the *same* child (that child stays polysemantic).
+
+Two split models:
+
+* ``"independent"``: each input picks a child uniformly and independently. Then
+  ``P(coverage) = alpha * alpha^-k = alpha^-(k-1)`` and, as the ``2k`` inputs must all pick one
+  child, ``P(collision) = alpha^-(2k-1)``.
+* ``"balanced"`` (what :class:`expand_neurons.splits.Random` does, ``alpha`` divides ``d``):
+  each child gets exactly ``d / alpha`` inputs; ``s`` given inputs share a child with probability
+  ``alpha * prod_{t<s} (d/alpha - t) / (d - t)``, which tends to the independent value as ``d``
+  grows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from .splits import Random
+
+__all__ = [
+    "together_probability",
+    "coverage_probability",
+    "collision_probability",
+    "expected_collisions",
+    "MonteCarlo",
+    "simulate",
+    "MODELS",
+]
+
+MODELS = ("independent", "balanced")
+
+
+def _check(alpha: int, k: int, d: int | None, model: str, s: int) -> None:
+    if model not in MODELS:
+        raise ValueError(f"unknown split model {model!r}; allowed are {list(MODELS)}")
+    if alpha < 1 or k < 1:
+        raise ValueError(f"need alpha >= 1 and k >= 1, got alpha={alpha}, k={k}")
+    if model == "balanced":
+        if d is None or d % alpha:
+            raise ValueError(f"the balanced model needs d divisible by alpha, got d={d}")
+        if s > d:
+            raise ValueError(f"{s} distinct inputs do not fit in d={d}")
+
+
+def together_probability(s: int, alpha: int, d: int | None = None, model: str = "independent"):
+    """Probability that ``s`` given distinct inputs all go to one child."""
+    _check(alpha, 1, d, model, s)
+    if model == "independent":
+        return float(alpha) ** (1 - s)
+    m = d // alpha
+    if s > m:
+        return 0.0
+    return alpha * math.prod((m - t) / (d - t) for t in range(s))
+
+
+def coverage_probability(alpha: int, k: int, d: int | None = None, model: str = "independent"):
+    """Probability that one ``k``-input clause stays whole in some child."""
+    _check(alpha, k, d, model, k)
+    return together_probability(k, alpha, d, model)
+
+
+def collision_probability(alpha: int, k: int, d: int | None = None, model: str = "independent"):
+    """Probability that two disjoint ``k``-input clauses land whole in the same child."""
+    _check(alpha, k, d, model, 2 * k)
+    return together_probability(2 * k, alpha, d, model)
+
+
+def expected_collisions(
+    m: int, alpha: int, k: int, d: int | None = None, model: str = "independent"
+) -> float:
+    """Expected number of colliding clause pairs per parent among ``m`` clauses it carries."""
+    return math.comb(m, 2) * collision_probability(alpha, k, d, model)
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """Monte Carlo frequencies with their standard errors over ``trials`` random splits."""
+
+    coverage: float
+    coverage_se: float
+    collision: float
+    collision_se: float
+    trials: int
+
+
+def simulate(
+    alpha: int, k: int, d: int, trials: int = 20_000, seed: int = 0, model: str = "balanced"
+) -> MonteCarlo:
+    """Draw ``trials`` random splits of ``d`` inputs and count coverage and collisions.
+
+    ``model='balanced'`` uses :class:`expand_neurons.splits.Random` itself (one parent per trial);
+    ``'independent'`` assigns each input a uniform child. Clause A is inputs ``0..k-1`` and
+    clause B inputs ``k..2k-1`` (a split treats all inputs alike, so the choice is immaterial).
+    """
+    _check(alpha, k, d, model, 2 * k)
+    g = torch.Generator().manual_seed(seed)
+    if model == "balanced":
+        masks = Random().masks(torch.zeros(trials, d), alpha, g)  # (trials, alpha, d)
+        assign = masks.float().argmax(dim=1)
+    else:
+        assign = torch.randint(alpha, (trials, d), generator=g)
+    a, b = assign[:, :k], assign[:, k : 2 * k]
+    cov = (a == a[:, :1]).all(dim=1).double()
+    col = torch.cat([a, b], dim=1)
+    col = (col == col[:, :1]).all(dim=1).double()
+
+    def se(x: torch.Tensor) -> float:
+        return float(x.std(unbiased=True) / math.sqrt(trials))
+
+    return MonteCarlo(float(cov.mean()), se(cov), float(col.mean()), se(col), trials)
