@@ -1,0 +1,191 @@
+"""Checkers for the book's exercises: each tells the learner what is wrong, or says well done.
+
+Every checker takes the learner's function, runs it on small cases against the library's
+reference, and returns a message; it raises :class:`ExerciseError` (an ``AssertionError``) with a
+hint when the answer is wrong, so a failing cell shows what to fix.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+from . import theory
+from .metrics import feature_capacity, fit_line, mean_cosine_similarity
+
+__all__ = [
+    "ExerciseError",
+    "check_split",
+    "check_feature_capacity",
+    "check_cosine_similarity",
+    "check_collision_probability",
+    "check_coverage_probability",
+    "check_expanded_nonzeros",
+    "check_balanced_coverage_probability",
+    "check_coverage_anywhere",
+    "check_r_squared",
+]
+
+
+class ExerciseError(AssertionError):
+    """A wrong answer, with a hint saying what is wrong."""
+
+
+def _fail(msg: str) -> None:
+    raise ExerciseError(msg)
+
+
+def check_split(
+    split: Callable[[torch.Tensor, int, torch.Generator], torch.Tensor], balanced: bool = True
+) -> str:
+    """Check a learner's split ``(weight (h, d), alpha, generator) -> masks (h, alpha, d)``.
+
+    It must give every input of every parent to exactly one child; with ``balanced`` the child
+    sizes of a parent may differ by at most one.
+    """
+    for h, d, alpha in [(3, 12, 2), (4, 10, 3), (2, 8, 8)]:
+        out = split(torch.randn(h, d), alpha, torch.Generator().manual_seed(0))
+        if not isinstance(out, torch.Tensor):
+            _fail(f"return a tensor of child masks, got {type(out).__name__}")
+        if tuple(out.shape) != (h, alpha, d):
+            _fail(f"for h={h}, d={d}, alpha={alpha} the masks must have shape {(h, alpha, d)}, "
+                  f"got {tuple(out.shape)}")  # fmt: skip
+        uses = out.bool().sum(dim=1)
+        if (uses == 0).any():
+            _fail("some input goes to no child: every input must go to exactly one child")
+        if (uses > 1).any():
+            _fail("some input goes to two children: the children's inputs must be disjoint")
+        sizes = out.bool().sum(dim=2)
+        if balanced and int((sizes.max(dim=1).values - sizes.min(dim=1).values).max()) > 1:
+            _fail(f"child sizes {sizes[0].tolist()} are unbalanced: deal the inputs evenly")
+    return "Correct: disjoint, covering" + (" and balanced." if balanced else ".")
+
+
+def check_feature_capacity(fn: Callable[[torch.Tensor], torch.Tensor]) -> str:
+    """Check a learner's ``feature_capacity(W (h, d)) -> (d,)``."""
+    cases = [torch.eye(3), torch.tensor([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]), torch.randn(4, 7)]
+    for W in cases:
+        got = torch.as_tensor(fn(W), dtype=torch.float32).flatten()
+        want = feature_capacity(W)
+        if got.shape != want.shape:
+            _fail(f"return one capacity per input feature (column): shape {tuple(want.shape)}, "
+                  f"got {tuple(got.shape)}")  # fmt: skip
+        if not torch.allclose(got, want, atol=1e-4):
+            hint = (
+                "capacities must lie in [0, 1]: divide by the sum over j of (w_i . w_j)^2"
+                if (got > 1 + 1e-4).any()
+                else "use the columns w_i = W[:, i] and square the dot products"
+            )
+            _fail(f"for W = {W.tolist()} expected {want.tolist()}, got {got.tolist()}; {hint}")
+    return "Correct: your capacities match the library's."
+
+
+def check_cosine_similarity(fn: Callable[[torch.Tensor], float]) -> str:
+    """Check a learner's ``mean |cosine|`` over distinct pairs of rows of ``W``."""
+    for W in [torch.eye(3), torch.tensor([[1.0, 0.0], [-1.0, 0.0]]), torch.randn(5, 4)]:
+        got, want = float(fn(W)), mean_cosine_similarity(W)
+        if not math.isclose(got, want, abs_tol=1e-4):
+            hint = "leave out each row's similarity with itself" if got > want else "use |cos|"
+            _fail(f"for W = {W.tolist()} expected {want:.4f}, got {got:.4f}; {hint}")
+    return "Correct."
+
+
+def _check_probability(fn: Callable[[int, int], float], ref: Callable[[int, int], float],
+                       what: str) -> str:  # fmt: skip
+    for alpha in (2, 3, 4):
+        for k in (1, 2, 3):
+            got, want = float(fn(alpha, k)), ref(alpha, k)
+            if not math.isclose(got, want, rel_tol=1e-6):
+                _fail(f"{what} for alpha={alpha}, k={k}: expected {want:.6g}, got {got:.6g}")
+    return f"Correct: your {what} matches the closed form."
+
+
+def check_collision_probability(fn: Callable[[int, int], float]) -> str:
+    """Check ``fn(alpha, k)``: two disjoint k-literal clauses land in one child (independent)."""
+    return _check_probability(fn, theory.collision_probability, "collision probability")
+
+
+def check_coverage_probability(fn: Callable[[int, int], float]) -> str:
+    """Check ``fn(alpha, k)``: one k-literal clause stays whole in some child (independent)."""
+    return _check_probability(fn, theory.coverage_probability, "coverage probability")
+
+
+def check_expanded_nonzeros(fn: Callable[[int, int, int, int], int]) -> str:
+    """Check ``fn(d, h, c, alpha)``: weights to prune after expanding a ``d -> h -> c`` MLP.
+
+    Biases are left out: the answer counts weights only (``W1`` keeps ``h*d``, the copied ``W2``
+    grows from ``c*h`` to ``alpha*c*h``).
+    """
+    for d, h, c, alpha in [(24, 8, 8, 2), (10, 4, 3, 3), (100, 16, 10, 4)]:
+        got, want = int(fn(d, h, c, alpha)), (alpha - 1) * c * h
+        if got != want:
+            hint = (
+                "W1' keeps exactly h*d non-zeros: only the copies of W2 add weights"
+                if got > want
+                else "each of the h*c outgoing weights is copied to alpha children"
+            )
+            _fail(f"for d={d}, h={h}, c={c}, alpha={alpha}: expected {want}, got {got}; {hint}")
+    return "Correct: only the copied outgoing weights have to be pruned."
+
+
+def check_balanced_coverage_probability(fn: Callable[[int, int, int], float]) -> str:
+    """Check ``fn(alpha, k, d)``: a k-input clause stays whole under a *balanced* random split.
+
+    Each of the ``alpha`` children gets exactly ``d / alpha`` of the ``d`` inputs.
+    """
+    for alpha, k, d in [(2, 1, 4), (2, 3, 24), (3, 2, 12), (4, 3, 24), (6, 5, 24), (2, 2, 4)]:
+        got = float(fn(alpha, k, d))
+        want = theory.coverage_probability(alpha, k, d, "balanced")
+        if not math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-12):
+            indep = theory.coverage_probability(alpha, k)
+            hint = (
+                "that is the independent model: once some inputs sit in a child, fewer places "
+                "are left there (draw without replacement)"
+                if math.isclose(got, indep, rel_tol=1e-6)
+                else "count the ways to place the k inputs in one child of d/alpha places"
+            )
+            _fail(f"balanced coverage for alpha={alpha}, k={k}, d={d}: expected {want:.6g}, "
+                  f"got {got:.6g}; {hint}")  # fmt: skip
+    return "Correct: your balanced coverage probability matches the closed form."
+
+
+def check_coverage_anywhere(fn: Callable[[int, int, int], float]) -> str:
+    """Check ``fn(alpha, k, parents)``: a clause is whole in a child of at least one parent."""
+    for alpha, k, parents in [(2, 3, 1), (2, 3, 8), (3, 2, 4), (4, 4, 16), (2, 1, 5)]:
+        got = float(fn(alpha, k, parents))
+        want = theory.coverage_anywhere_probability(alpha, k, parents)
+        if not math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-12):
+            p = theory.coverage_probability(alpha, k)
+            hint = (
+                "that is the expected number of parents, not a probability: use the complement"
+                if math.isclose(got, parents * p, rel_tol=1e-6)
+                else "the parents are split independently: 1 - P(not whole in any parent)"
+            )
+            _fail(f"for alpha={alpha}, k={k}, parents={parents}: expected {want:.6g}, "
+                  f"got {got:.6g}; {hint}")  # fmt: skip
+    return "Correct: a clause survives somewhere far more often than in one given parent."
+
+
+def _r2_cases() -> list[tuple[list[float], list[float]]]:
+    g = torch.Generator().manual_seed(0)
+    x = torch.linspace(1.0, 3.0, 9)
+    noisy = (0.2 * x - 0.1 + 0.05 * torch.randn(9, generator=g)).tolist()
+    return [([1, 2, 3, 4], [3, 5, 7, 9]), ([0, 1, 2], [0, 2, 1]), (x.tolist(), noisy)]
+
+
+def check_r_squared(fn: Callable[[list[float], list[float]], float]) -> str:
+    """Check ``fn(x, y)``: R² of the least-squares line of ``y`` on ``x``."""
+    for x, y in _r2_cases():
+        got, want = float(fn(x, y)), fit_line(x, y).r2
+        if not math.isclose(got, want, abs_tol=1e-6):
+            hint = (
+                "R² is 1 - SS_res / SS_tot, not SS_res / SS_tot"
+                if math.isclose(got, 1 - want, abs_tol=1e-6)
+                else "fit the line by least squares first, then compare its residuals with the "
+                "spread of y around its mean"
+            )
+            _fail(f"for x={x}, y={[round(v, 4) for v in y]}: expected R² = {want:.6f}, "
+                  f"got {got:.6f}; {hint}")  # fmt: skip
+    return "Correct: your R² matches the library's fit_line."
