@@ -1,0 +1,103 @@
+"""Sphinx extension for the Expand Neurons book (loaded by ``_config.yml``).
+
+1. Copies ``plotly.min.js`` from the installed plotly package into ``_static/`` (it is
+   git-ignored), so every page can draw figures with no network; ``_config.yml`` lists it
+   in ``html_js_files``.
+2. Sets ``EXPAND_NEURONS_BOOK_BUILD=1`` before any notebook runs; the kernels inherit it
+   and :func:`expand_neurons.figures.show` then emits HTML that uses that script. Also sets
+   ``EXPAND_NEURONS_PROGRESS=off`` (unless set): a tqdm notebook bar is an ipywidget, and
+   any widget state in a page makes myst-nb load require.js and the widget manager from
+   a CDN, which breaks the page offline.
+3. Points the Binder and Colab launch buttons at the generated ``.ipynb`` of the page on
+   the notebooks branch (``expand_neurons_notebooks_branch``, pushed by the deploy
+   workflow): sphinx-book-theme would otherwise link the ``.md`` source, which Colab
+   cannot open.
+4. Removes the inline scripts that Sphinx includes twice (see :func:`_dedupe_scripts`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+BOOK_BUILD_ENV = "EXPAND_NEURONS_BOOK_BUILD"
+PROGRESS_ENV = "EXPAND_NEURONS_PROGRESS"
+
+
+def _copy_plotly_js(app: Sphinx, config: Config) -> None:
+    """Copy plotly.min.js (shipped inside the plotly package) into the book's _static/."""
+    import plotly
+
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    target = Path(app.srcdir) / "_static" / "plotly.min.js"
+    target.parent.mkdir(exist_ok=True)
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
+
+
+def _notebook_links(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Rewrite the Binder and Colab buttons to open ``<page>.ipynb`` on the notebooks branch."""
+    options = app.config.html_theme_options
+    launch = options.get("launch_buttons", {})
+    url = options.get("repository_url", "").rstrip("/")
+    if "github.com/" not in url:
+        return
+    org, repo = url.split("github.com/")[-1].split("/")[:2]
+    branch = app.config.expand_neurons_notebooks_branch
+    prefix = options.get("path_to_docs", "").strip("/")
+    path = f"{prefix}/{pagename}.ipynb" if prefix else f"{pagename}.ipynb"
+    ui = {"classic": "tree", "jupyterlab": "lab/tree"}[launch.get("notebook_interface", "classic")]
+    binder = launch.get("binderhub_url", "").rstrip("/")
+    colab = launch.get("colab_url", "").rstrip("/")
+    targets = {
+        "Binder": f"{binder}/v2/gh/{org}/{repo}/{branch}?urlpath={ui}/{path}",
+        "Colab": f"{colab}/github/{org}/{repo}/blob/{branch}/{path}",
+    }
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            if button.get("text") in targets:
+                button["url"] = targets[button["text"]]
+
+
+def _dedupe_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Drop repeated inline scripts from the page.
+
+    Inline scripts added after the builder started (sphinx-thebe's ``const THEBE_JS_URL``,
+    sphinx-togglebutton's selector) are registered twice by Sphinx 7.4, once with file
+    name ``None`` and once with ``''``, so the page declared ``THEBE_JS_URL`` twice and the
+    browser logged "Identifier 'THEBE_JS_URL' has already been declared".
+    """
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return
+    seen: set[tuple[str, int, tuple[tuple[str, str], ...]]] = set()
+    unique = []
+    for script in scripts:
+        attributes = tuple(sorted((k, str(v)) for k, v in script.attributes.items()))
+        key = (script.filename or "", script.priority, attributes)
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    os.environ[BOOK_BUILD_ENV] = "1"
+    os.environ.setdefault(PROGRESS_ENV, "off")
+    app.add_config_value("expand_neurons_notebooks_branch", "notebooks", "html")
+    app.connect("config-inited", _copy_plotly_js)
+    # sphinx-book-theme adds the launch buttons at priority 501; run after it.
+    app.connect("html-page-context", _notebook_links, priority=600)
+    app.connect("html-page-context", _dedupe_scripts, priority=999)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

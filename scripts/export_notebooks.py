@@ -1,0 +1,124 @@
+"""Write the book's chapters (MyST notebooks in book/*.md) as .ipynb files.
+
+    python scripts/export_notebooks.py OUT_DIR [--setup-cell] [--ref REF]
+
+Every page listed in _toc.yml whose source is a notebook (it has a kernelspec) becomes
+OUT_DIR/<same path>.ipynb, unexecuted. Nothing is ever written into book/ itself: a
+.ipynb next to the .md of the same name breaks the Sphinx build.
+
+Used by scripts/test.sh (nbval runs these files) and by the deploy workflow, which commits
+them to the notebooks branch that the site's Binder and Colab buttons open. With
+--setup-cell, each notebook starts with a cell that installs the library (from this
+repository at REF) and the Debian data packages of binder/apt.txt where
+``expand_neurons`` is not importable, e.g. on Colab; it does nothing on Binder or a local
+install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SETUP_CELL = """\
+# Set-up for a fresh environment such as Colab: install this book's library and data.
+# Does nothing where `expand_neurons` is already installed (Binder, a local checkout).
+import importlib.util
+import shutil
+import subprocess
+import sys
+
+REQUIREMENT = {requirement}
+APT_PACKAGES = {apt}
+
+if importlib.util.find_spec("expand_neurons") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", REQUIREMENT], check=True)
+    if shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *APT_PACKAGES], check=False)
+"""
+
+
+def toc_documents(toc_path: Path) -> list[str]:
+    """Document paths (without suffix) of every page in a jb-book _toc.yml, in order."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    docs = [toc["root"]]
+
+    def walk(entries: list[dict] | None) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                docs.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    return [str(Path(doc).with_suffix("")) for doc in docs]
+
+
+def repository_url(config_path: Path) -> str:
+    """The repository URL, the one value set in _config.yml."""
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    return config["repository"]["url"].rstrip("/")
+
+
+def setup_cell(ref: str) -> nbformat.NotebookNode:
+    """The install cell, for the library at ``ref`` and the packages in binder/apt.txt."""
+    requirement = f"expand-neurons[book] @ git+{repository_url(ROOT / '_config.yml')}.git@{ref}"
+    apt = [
+        line.strip()
+        for line in (ROOT / "binder" / "apt.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    source = SETUP_CELL.format(requirement=json.dumps(requirement), apt=json.dumps(apt))
+    return nbformat.v4.new_code_cell(source.rstrip("\n"))
+
+
+def export(out_dir: Path, *, with_setup: bool = False, ref: str = "main") -> list[Path]:
+    """Write every notebook chapter to ``out_dir``; return the written paths."""
+    written = []
+    for doc in toc_documents(ROOT / "_toc.yml"):
+        source = ROOT / f"{doc}.md"
+        if not source.is_file():
+            continue
+        notebook = jupytext.read(source)
+        if "kernelspec" not in notebook.metadata:
+            continue  # a plain Markdown page, not a notebook
+        notebook.metadata.pop("jupytext", None)
+        if with_setup:
+            # After the title cell, so that the notebook still opens with its heading.
+            first_is_title = notebook.cells and notebook.cells[0].cell_type == "markdown"
+            notebook.cells.insert(1 if first_is_title else 0, setup_cell(ref))
+        target = out_dir / f"{doc}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path, help="folder to write <page>.ipynb files into")
+    parser.add_argument(
+        "--setup-cell", action="store_true", help="start each notebook with the install cell"
+    )
+    parser.add_argument("--ref", default="main", help="git ref the install cell installs")
+    args = parser.parse_args(argv)
+    out_dir = args.out_dir.resolve()
+    if out_dir == (ROOT / "book").resolve() or (ROOT / "book").resolve() in out_dir.parents:
+        parser.error("never write notebooks into book/: Sphinx would see two sources per page")
+    for path in export(out_dir, with_setup=args.setup_cell, ref=args.ref):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

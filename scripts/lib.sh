@@ -1,0 +1,85 @@
+# Shared helpers for scripts/build-book.sh and scripts/test.sh (source it, don't run it).
+# Every step that both scripts need is written here once.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python}"
+
+# Timed steps: `step NAME COMMAND...` runs COMMAND and records how long it took;
+# `print_timings` (run from an EXIT trap) prints the table, the failed step included.
+STEP_NAMES=()
+STEP_TIMES=()
+CURRENT_STEP=""
+step() {
+    local name="$1"
+    shift
+    CURRENT_STEP="$name"
+    echo
+    echo "==> $name"
+    local start=$SECONDS
+    "$@"
+    STEP_NAMES+=("$name")
+    STEP_TIMES+=("$((SECONDS - start))")
+    CURRENT_STEP=""
+    echo "<== $name: $((SECONDS - start)) s"
+}
+print_timings() {
+    local status=$?
+    echo
+    echo "Step timings (seconds):"
+    local i
+    for i in "${!STEP_NAMES[@]}"; do
+        printf '  %6s  %s\n' "${STEP_TIMES[$i]}" "${STEP_NAMES[$i]}"
+    done
+    if [ -n "$CURRENT_STEP" ]; then
+        printf '  %6s  %s\n' "FAILED" "$CURRENT_STEP"
+    fi
+    return "$status"
+}
+
+# install_system_packages PKG...: apt-get install when apt-get exists and we are root
+# (or have password-less sudo); otherwise say so and go on.
+install_system_packages() {
+    local sudo=""
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "no apt-get: not installing $*"
+        return 0
+    fi
+    if [ "$(id -u)" != 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+            sudo="sudo -n"
+        else
+            echo "not root: not installing $*"
+            return 0
+        fi
+    fi
+    local missing=() package
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+            missing+=("$package")
+    done
+    if [ "${#missing[@]}" = 0 ]; then
+        echo "already installed: $*"
+        return 0
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # The package lists may be missing or stale on a fresh machine: update once and retry.
+    $sudo apt-get install -y -q "${missing[@]}" ||
+        { $sudo apt-get update -q && $sudo apt-get install -y -q "${missing[@]}"; }
+}
+
+# Debian packages that the chapters read data from: one a line in binder/apt.txt, which
+# Binder reads too.
+data_packages() {
+    grep -v '^[[:space:]]*\(#\|$\)' "$ROOT/binder/apt.txt"
+}
+
+install_python_packages() {
+    "$PYTHON" -m pip install -q -r "$ROOT/requirements.txt"
+}
+
+# The strict build: warnings (nitpicky included) are errors, every page is re-read and every
+# notebook re-executed (`--all`; _config.yml says execute_notebooks: force), and a cell that
+# raises fails the build (execute.raise_on_error in _config.yml).
+build_book() {
+    (cd "$ROOT" && jupyter-book build --all --warningiserror --nitpick --keep-going .)
+}

@@ -1,0 +1,236 @@
+"""Browser test of the built book: every page in _toc.yml, opened in headless Chromium.
+
+Needs the built site (``bash scripts/build-book.sh`` writes ``_build/html``) and Debian's
+``chromium`` driven by Playwright. It fails when either is missing and ``CI`` is set, and
+skips otherwise. Requests to any host but the local test server are aborted, so the pages
+must work with no network.
+
+Each page fails on: a console error or uncaught page error, a request that left the
+machine, a plotly figure that did not draw, a formula that MathJax did not render, the
+text "Traceback" in the page, and an internal link to a missing file or to a missing anchor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("EXPAND_NEURONS_SITE_DIR", ROOT / "_build" / "html"))
+CHROMIUM = os.environ.get("EXPAND_NEURONS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+FIGURE_TIMEOUT_MS = 15_000
+# Math typeset by MathJax (served from _static/mathjax): the formulas left unrendered.
+MATH_JS = """async () => {
+    const formulas = [...document.querySelectorAll('span.math, div.math')];
+    if (formulas.length === 0) return [];
+    if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
+        return ['(MathJax not loaded)'];
+    }
+    await MathJax.startup.promise;
+    return formulas.filter(f => !f.querySelector('mjx-container'))
+        .map(f => f.textContent.slice(0, 80));
+}"""
+# All text of the page, hidden parts included, without scripts and styles.
+TEXT_JS = """() => { const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const tag = walker.currentNode.parentElement.tagName;
+        if (tag !== 'SCRIPT' && tag !== 'STYLE') texts.push(walker.currentNode.data);
+    }
+    return texts.join(' '); }"""
+DRAWN_JS = """() => [...document.querySelectorAll('.plotly-graph-div')].every(
+    d => d.classList.contains('js-plotly-plot') && d.querySelector('.main-svg'))"""
+
+
+def _missing(reason: str) -> None:
+    """Fail under CI (a missing prerequisite must not pass silently), skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """Return the document names (``book/intro``...) listed in the jb-book toc, in order."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections", []))
+            walk(entry.get("chapters", []))
+
+    walk(toc.get("chapters", []))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    return [str(Path(page).with_suffix("")) for page in pages]
+
+
+PAGES = toc_pages()
+
+
+class _Ids(HTMLParser):
+    """Collect the ids and anchor names of an HTML file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (name == "id" or (tag == "a" and name == "name")):
+                self.ids.add(value)
+
+
+@functools.cache
+def _ids_of(path: Path) -> frozenset[str]:
+    parser = _Ids()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return frozenset(parser.ids)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url() -> Iterator[str]:
+    """Serve the built site on 127.0.0.1 at a free port."""
+    if not (SITE / "index.html").is_file():
+        _missing(f"no built site at {SITE}: run `bash scripts/build-book.sh` first")
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)) and not shutil.which(
+        CHROMIUM
+    ):
+        _missing(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (scripts/test.sh does)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed: `pip install -r requirements.txt`")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _internal_link_problems(hrefs: list[str], base_url: str) -> list[str]:
+    """Check links to local .html files: the file exists and holds the anchor."""
+    problems = []
+    for href in sorted(set(hrefs)):
+        absolute = urljoin(base_url, href)
+        parsed = urlparse(absolute)
+        if parsed.scheme not in ("http", "https") or parsed.hostname not in LOCAL_HOSTS:
+            continue
+        url, fragment = urldefrag(absolute)
+        path = unquote(urlparse(url).path).lstrip("/")
+        target = SITE / path
+        if path == "" or path.endswith("/"):
+            target = target / "index.html"
+        if target.suffix != ".html":
+            if not target.exists():
+                problems.append(f"link {href!r} points to missing file {path!r}")
+            continue
+        if not target.is_file():
+            problems.append(f"link {href!r} points to missing page {path!r}")
+        elif fragment and unquote(fragment) not in _ids_of(target):
+            problems.append(f"link {href!r}: no id {fragment!r} in {path!r}")
+    return problems
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page(docname: str, site_url: str, browser: Any) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page_file = SITE / f"{docname}.html"
+    assert page_file.is_file(), f"{docname}: listed in _toc.yml but {page_file} was not built"
+
+    problems: list[str] = []
+    context = browser.new_context()
+    page = context.new_page()
+
+    def route(route: Any) -> None:
+        host = urlparse(route.request.url).hostname
+        if host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            problems.append(f"request to the network (blocked): {route.request.url}")
+            route.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console error: {msg.text} at {msg.location.get('url', '?')}")
+            if msg.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+
+    url = urljoin(site_url, f"{docname}.html")
+    try:
+        page.goto(url, wait_until="load")
+        # Chromium's "networkidle" never fires here, so wait for the figures instead (up to
+        # a limit) and give late scripts a moment to log errors.
+        with contextlib.suppress(PlaywrightTimeout):  # undrawn figures are reported below
+            page.wait_for_function(DRAWN_JS, timeout=FIGURE_TIMEOUT_MS)
+        page.wait_for_timeout(500)
+
+        figures = page.eval_on_selector_all(
+            ".plotly-graph-div",
+            "divs => divs.map(d => ({id: d.id, drawn:"
+            " d.classList.contains('js-plotly-plot') && !!d.querySelector('.main-svg')}))",
+        )
+        for figure in figures:
+            if not figure["drawn"]:
+                problems.append(f"plotly figure #{figure['id']} did not draw")
+
+        for formula in page.evaluate(MATH_JS):
+            problems.append(f"math not rendered: {formula}")
+
+        body = page.evaluate(TEXT_JS)
+        if "Traceback" in body:
+            problems.append("the page shows a Python 'Traceback'")
+
+        hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+        problems += _internal_link_problems(hrefs, url)
+    finally:
+        context.close()
+
+    assert not problems, f"{docname}.html has {len(problems)} problem(s):\n  " + "\n  ".join(
+        problems
+    )

@@ -1,0 +1,83 @@
+"""Unit tests of the book's tooling: figures.show, the notebook export, the toc parser."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+go = pytest.importorskip("plotly.graph_objects")
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+export_notebooks = _load("export_notebooks", ROOT / "scripts" / "export_notebooks.py")
+
+
+def test_importing_the_package_does_not_import_plotly():
+    code = "import sys, expand_neurons; print('plotly' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_show_in_book_build_emits_html_without_plotlyjs(monkeypatch):
+    from expand_neurons import figures
+
+    shown = []
+    monkeypatch.setenv(figures.BOOK_BUILD_ENV, "1")
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[1, 0]))
+    figures.show(fig)
+    assert len(shown) == 1 and set(shown[0]) == {"text/html"}
+    html = shown[0]["text/html"]
+    assert "plotly-graph-div" in html and "Plotly.newPlot" in html
+    assert len(html) < 100_000, "plotly.js must not be inlined: the site serves it"
+    assert fig.layout.template.layout.paper_bgcolor == "rgba(0, 0, 0, 0)"
+
+
+def test_show_outside_the_book_uses_fig_show(monkeypatch):
+    from expand_neurons import figures
+
+    monkeypatch.delenv(figures.BOOK_BUILD_ENV, raising=False)
+    calls = []
+    fig = go.Figure()
+    monkeypatch.setattr(fig, "show", lambda **kwargs: calls.append(kwargs))
+    figures.show(fig, config={"scrollZoom": True})
+    assert calls == [{"config": {"responsive": True, "displaylogo": False, "scrollZoom": True}}]
+
+
+def test_toc_lists_intro_first():
+    docs = export_notebooks.toc_documents(ROOT / "_toc.yml")
+    assert docs[0] == "book/intro"
+    assert all((ROOT / f"{doc}.md").is_file() for doc in docs)
+
+
+def test_export_writes_notebooks_outside_book(tmp_path):
+    written = export_notebooks.export(tmp_path, with_setup=True, ref="abc123")
+    assert written, "no notebook chapter found in _toc.yml"
+    for path in written:
+        notebook = nbformat.read(path, as_version=4)
+        assert notebook.metadata["kernelspec"]["name"] == "python3"
+        setup = [c for c in notebook.cells if "REQUIREMENT =" in c.source]
+        assert len(setup) == 1
+        ast.parse(setup[0].source)  # valid Python
+        assert "@abc123" in setup[0].source
+    assert not list((ROOT / "book").glob("*.ipynb")), "a .ipynb in book/ breaks the build"
+
+
+def test_export_refuses_to_write_into_book():
+    with pytest.raises(SystemExit):
+        export_notebooks.main([str(ROOT / "book")])
