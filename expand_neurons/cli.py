@@ -1,4 +1,5 @@
-"""Command line: ``python -m expand_neurons list`` and ``run NAME [--profile P] [--json PATH]``."""
+"""Command line: ``python -m expand_neurons list``, ``run NAME [--profile P] [--json PATH]``
+and ``bench [--quick] [--json PATH]`` (the layout benchmark, :mod:`expand_neurons.bench`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import experiments
+from . import bench, experiments
 from .results import write_json
 
 __all__ = ["main", "format_table"]
@@ -51,12 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     run.add_argument("--json", metavar="PATH", help="also write the results as JSON (atomically)")
+    bench.add_arguments(sub.add_parser("bench", help="time and memory of the FPE layouts"))
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "bench":
+        return bench.main(args)
     if args.command == "list":
         for name in experiments.names():
             exp = experiments.get(name)

@@ -54,6 +54,10 @@ def count_nonzero(model: nn.Module, *, biases: bool = True) -> int:
     for module in model.modules():
         if isinstance(module, (parametrize.ParametrizationList, FixedMask)):
             continue
+        if hasattr(module, "fpe_tensors"):  # grouped / sparse layouts: live weights only
+            parts = module.fpe_tensors().items()
+            total += sum(int(torch.count_nonzero(t)) for n, t in parts if biases or n != "bias")
+            continue
         names = [n for n, _ in module.named_parameters(recurse=False)]
         if parametrize.is_parametrized(module):
             names += list(module.parametrizations.keys())
@@ -114,6 +118,7 @@ def expand(
     bias: str = "split",
     count_biases: bool = True,
     prune: bool = True,
+    layout: str = "masked",
 ) -> nn.Sequential:
     """Fixed Parameter Expansion of the hidden layers of ``model`` (which is left unchanged).
 
@@ -137,12 +142,19 @@ def expand(
             children are then paid for by pruning more weights.
         prune: apply the global magnitude pruning (``False`` keeps every copied weight, so the
             result has more non-zeros: useful to study the unpruned expansion).
+        layout: how the expanded layers are stored and computed, after pruning: ``'masked'``
+            (default: dense weight times a fixed mask), ``'grouped'`` (block-shared splits such
+            as ``splits.Grouped``, one batched matmul), ``'sparse'`` (CSR) or ``'auto'``; see
+            :mod:`expand_neurons.layouts`. All compute the same function.
 
     Returns:
         A new model of the same class, with ``alpha`` times as many neurons in each expanded
         layer and, when ``prune`` is true, exactly ``count_nonzero(model)`` non-zero parameters.
     """
     alpha = _check_alpha(alpha)
+    from . import layouts  # imported here: layouts builds on this module
+
+    layouts.check_layout(layout)
     if bias not in BIAS_MODES:
         raise ValueError(f"unknown bias mode {bias!r}; allowed are {list(BIAS_MODES)}")
     leaves = _sequential_layers(model)
@@ -186,6 +198,7 @@ def expand(
     gen = torch.Generator().manual_seed(seed)
     leaves = _sequential_layers(new)
     touched: set[int] = set()
+    expanded: list[layouts.Expanded] = []
     for i, split_fn in zip(chosen, split_fns):
         parent, name, lin = leaves[lin_pos[i]]
         w = effective_tensor(lin, "weight").detach()
@@ -213,6 +226,7 @@ def expand(
         nmask = get_mask(nxt).repeat_interleave(alpha, 1)
         nb = None if nxt.bias is None else effective_tensor(nxt, "bias").detach()
         setattr(nparent, nname, _new_linear(nxt, nw, nb, nmask))
+        expanded.append(layouts.Expanded((parent, name), (nparent, nname), child_masks, split_fn))
         leaves = _sequential_layers(new)
         touched |= {lin_pos[i], lin_pos[i + 1]}
     if prune:
@@ -224,6 +238,7 @@ def expand(
             raise RuntimeError(
                 f"FPE accounting failed: {got} non-zeros after pruning, {budget} before"
             )
+    layouts.convert(expanded, layout)
     return new
 
 

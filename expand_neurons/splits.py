@@ -19,6 +19,7 @@ import torch
 __all__ = [
     "Split",
     "Random",
+    "Grouped",
     "ClauseAligned",
     "FeatureBased",
     "Overlapping",
@@ -72,6 +73,47 @@ class Random(Split):
     def masks(self, weight: torch.Tensor, alpha: int, generator: torch.Generator) -> torch.Tensor:
         h, d = weight.shape
         return _from_assignment(_random_balanced(h, d, alpha, generator), alpha)
+
+
+class Grouped(Split):
+    """Parents share their split within blocks: the structured split of the grouped layout.
+
+    The ``h`` parents are cut into ``blocks`` contiguous blocks (parent ``i`` is in block
+    ``i * blocks // h``); each block draws one balanced random partition of the inputs (as
+    :class:`Random` draws per parent), and child ``k`` of every parent in the block gets part
+    ``k``. ``blocks=1`` shares one partition across the layer; ``blocks=h`` is a per-parent
+    random split. Because a block's children read the same inputs, the expanded layer can be
+    computed as ``blocks * alpha`` dense products (``layout="grouped"`` of
+    :func:`expand_neurons.expand`).
+
+    Args:
+        blocks: number of blocks, ``1 <= blocks <= h``.
+    """
+
+    name = "grouped"
+
+    def __init__(self, blocks: int = 1) -> None:
+        if isinstance(blocks, bool) or not isinstance(blocks, int) or blocks < 1:
+            raise ValueError(f"blocks must be an integer >= 1, got {blocks!r}")
+        self.blocks = blocks
+
+    def block_of(self, h: int) -> torch.Tensor:
+        """Block index ``(h,)`` of each of ``h`` parents."""
+        if self.blocks > h:
+            raise ValueError(
+                f"Grouped(blocks={self.blocks}) needs at least {self.blocks} parents; "
+                f"the layer has {h}"
+            )
+        return torch.arange(h) * self.blocks // h
+
+    def masks(self, weight: torch.Tensor, alpha: int, generator: torch.Generator) -> torch.Tensor:
+        h, d = weight.shape
+        block = self.block_of(h)
+        assign = _random_balanced(self.blocks, d, alpha, generator)[block]
+        return _from_assignment(assign, alpha)
+
+    def __repr__(self) -> str:
+        return f"Grouped(blocks={self.blocks})"
 
 
 class ClauseAligned(Split):
@@ -303,14 +345,15 @@ SplitSpec = str | Split | Callable[[torch.Tensor, int, torch.Generator], torch.T
 
 _BY_NAME: dict[str, Callable[[], Split]] = {
     "random": Random,
+    "grouped": Grouped,
     "feature": FeatureBased,
     "overlap": Overlapping,
 }
-SPLIT_NAMES = ("random", "feature", "overlap", "clause")
+SPLIT_NAMES = ("random", "grouped", "feature", "overlap", "clause")
 
 
 def resolve(spec: SplitSpec) -> Split | Callable:
-    """A split object from a name (``'random'``, ``'feature'``, ``'overlap'``) or a split."""
+    """A split object from a name (``'random'``, ``'grouped'``, ``'feature'``, ``'overlap'``)."""
     if isinstance(spec, str):
         if spec == "clause":
             raise ValueError(
