@@ -26,6 +26,10 @@ __all__ = [
     "check_balanced_coverage_probability",
     "check_coverage_anywhere",
     "check_r_squared",
+    "check_dense_nonzero",
+    "check_matched_size",
+    "check_head_prune_count",
+    "check_deep_prune_count",
 ]
 
 
@@ -189,3 +193,90 @@ def check_r_squared(fn: Callable[[list[float], list[float]], float]) -> str:
             _fail(f"for x={x}, y={[round(v, 4) for v in y]}: expected R² = {want:.6f}, "
                   f"got {got:.6f}; {hint}")  # fmt: skip
     return "Correct: your R² matches the library's fit_line."
+
+
+# ------------------------------------------------------------------- part II: real data
+
+
+def check_dense_nonzero(fn: Callable[[int, int, int], int]) -> str:
+    """Check ``fn(d, h, c)``: parameters (weights and biases) of a dense ``d -> h -> c`` MLP."""
+    for d, h, c in [(384, 8, 26), (10, 1, 2), (512, 32, 100)]:
+        got, want = int(fn(d, h, c)), d * h + h + h * c + c
+        if got != want:
+            hint = (
+                "count the biases too: h for the hidden layer and c for the output layer"
+                if got == d * h + h * c
+                else "two layers: d*h weights + h biases, then h*c weights + c biases"
+            )
+            _fail(f"for d={d}, h={h}, c={c}: expected {want}, got {got}; {hint}")
+    return "Correct."
+
+
+def _first_crossing(sizes: list[float], accs: list[float], target: float) -> float:
+    for i, a in enumerate(accs):
+        if a >= target:
+            if i == 0:
+                return float(sizes[0])
+            t = (target - accs[i - 1]) / (a - accs[i - 1])
+            return sizes[i - 1] + t * (sizes[i] - sizes[i - 1])
+    return math.inf
+
+
+def check_matched_size(fn: Callable[[list[float], list[float], float], float]) -> str:
+    """Check ``fn(sizes, accuracies, target)``: the size at which the dense curve first reaches
+    ``target``, interpolated linearly between the two measured sizes that bracket it."""
+    cases = [
+        ([100, 150, 200], [0.50, 0.60, 0.70], 0.65),
+        ([100, 150, 200], [0.50, 0.60, 0.70], 0.60),
+        ([100, 150, 200, 250], [0.50, 0.62, 0.60, 0.70], 0.61),
+        ([10, 20, 40], [0.2, 0.3, 0.5], 0.45),
+    ]
+    for sizes, accs, target in cases:
+        got, want = float(fn(list(sizes), list(accs), target)), _first_crossing(sizes, accs, target)
+        if not math.isclose(got, want, rel_tol=1e-6):
+            nearest = min(sizes, key=lambda s: abs(accs[sizes.index(s)] - target))
+            hint = (
+                "do not snap to the nearest measured size: interpolate between the two that "
+                "bracket the target"
+                if math.isclose(got, nearest)
+                else "walk up in size to the first accuracy >= target, then interpolate "
+                "linearly with the size before it"
+            )
+            _fail(f"sizes={sizes}, accuracies={accs}, target={target}: expected {want:.4g}, "
+                  f"got {got:.4g}; {hint}")  # fmt: skip
+    return "Correct: first crossing, linearly interpolated."
+
+
+def check_head_prune_count(fn: Callable[[int, int, int, int], int]) -> str:
+    """Check ``fn(d, h, c, alpha)``: parameters pruned after expanding a ``d -> h -> c`` head
+    when biases count in the budget (a parent's bias is split among its ``alpha`` children)."""
+    for d, h, c, alpha in [(784, 4, 10, 4), (20, 3, 5, 2), (100, 8, 10, 3)]:
+        got, want = int(fn(d, h, c, alpha)), (alpha - 1) * (c * h + h)
+        if got != want:
+            hint = (
+                "the children's split biases are non-zero too: they cost (alpha - 1) * h more"
+                if got == (alpha - 1) * c * h
+                else "the first layer keeps its count; the copied output weights and the "
+                "children's biases are extra"
+            )
+            _fail(f"for d={d}, h={h}, c={c}, alpha={alpha}: expected {want}, got {got}; {hint}")
+    return "Correct: the copied output weights plus the children's extra biases."
+
+
+def check_deep_prune_count(fn: Callable[[int, int, int, int, int], int]) -> str:
+    """Check ``fn(d, h, c, depth, alpha)``: weights (biases left out) pruned after expanding
+    every hidden layer of a ``d -> h -> ... -> h -> c`` MLP with ``depth`` hidden layers."""
+    for d, h, c, depth, alpha in [(384, 8, 26, 5, 2), (10, 3, 4, 1, 3), (32, 4, 3, 3, 4)]:
+        got = int(fn(d, h, c, depth, alpha))
+        want = (alpha - 1) * ((depth - 1) * h * h + c * h)
+        if got != want:
+            hint = (
+                "the hidden-to-hidden layers grow too: their columns are copied to the "
+                "previous layer's children, and splitting their rows keeps that count"
+                if got == (alpha - 1) * c * h
+                else "only the first layer keeps its count; each later layer's weights are "
+                "copied alpha times along its inputs"
+            )
+            _fail(f"for d={d}, h={h}, c={c}, depth={depth}, alpha={alpha}: expected {want}, "
+                  f"got {got}; {hint}")  # fmt: skip
+    return "Correct: every layer after the first is copied alpha times, then pruned back."

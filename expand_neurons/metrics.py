@@ -18,6 +18,7 @@ __all__ = [
     "clause_attribution",
     "clauses_per_neuron",
     "polysemantic_neurons",
+    "effective_clauses",
     "relative_improvement",
     "fold_change",
     "LineFit",
@@ -85,6 +86,20 @@ def clauses_per_neuron(A: torch.Tensor, threshold: float = 0.2) -> torch.Tensor:
 def polysemantic_neurons(A: torch.Tensor, threshold: float = 0.2) -> int:
     """Neurons that carry two or more clauses by :func:`clauses_per_neuron`."""
     return int((clauses_per_neuron(A, threshold) >= 2).sum())
+
+
+def effective_clauses(A: torch.Tensor) -> torch.Tensor:
+    """Effective number of clauses each neuron mixes, ``(h,)``, from ``A = clause_attribution``.
+
+    The participation ratio ``(sum_c A[c, j])^2 / sum_c A[c, j]^2``: ``n`` when a neuron spreads
+    its clause mass equally over ``n`` clauses, 1 when it sits on one clause, 0 for a dead neuron.
+    Unlike :func:`clauses_per_neuron` it has no threshold, so a neuron spread thinly over many
+    clauses counts as mixing many (a threshold of 0.2 would count none of 8 equal shares).
+    """
+    A = A.detach().double()
+    num = A.sum(dim=0) ** 2
+    den = (A**2).sum(dim=0)
+    return torch.where(den > 0, num / den.clamp_min(1e-300), torch.zeros_like(num)).float()
 
 
 def relative_improvement(acc_new: float, acc_base: float) -> float:

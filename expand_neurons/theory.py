@@ -31,6 +31,7 @@ __all__ = [
     "coverage_probability",
     "collision_probability",
     "expected_collisions",
+    "coverage_anywhere_probability",
     "MonteCarlo",
     "simulate",
     "MODELS",
@@ -79,6 +80,18 @@ def expected_collisions(
 ) -> float:
     """Expected number of colliding clause pairs per parent among ``m`` clauses it carries."""
     return math.comb(m, 2) * collision_probability(alpha, k, d, model)
+
+
+def coverage_anywhere_probability(
+    alpha: int, k: int, parents: int, d: int | None = None, model: str = "independent"
+) -> float:
+    """Probability that a clause stays whole in a child of at least one of ``parents`` parents.
+
+    Every parent is split independently, so this is ``1 - (1 - coverage)^parents``.
+    """
+    if parents < 0:
+        raise ValueError(f"parents must be >= 0, got {parents}")
+    return 1.0 - (1.0 - coverage_probability(alpha, k, d, model)) ** parents
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,13 @@ from ..expansion import expand
 from ..metrics import mean_cosine_similarity, mean_feature_capacity, relative_improvement
 from ..models import first_layer_weight, seeded_mlp
 from ..schedule import Run, Variant, dense_variant, run_schedule
-from ..splits import ClauseAligned
+from ..splits import ClauseAligned, Grouped
 from ..tasks import make_task
 from .registry import Experiment, register
 
 __all__ = ["VARIANTS", "make_variant", "boolean_runs", "boolean_sweep", "summarize", "BASE"]
 
-VARIANTS = ("dense", "random", "clause", "feature", "overlap", "dropconnect")
+VARIANTS = ("dense", "random", "clause", "feature", "overlap", "dropconnect", "grouped-<blocks>")
 
 BASE: dict[str, Any] = {
     "n_clauses": 8,
@@ -55,7 +55,7 @@ def make_variant(name: str, alpha: int, dropconnect_p: float | None = None) -> V
     """The variant called ``name`` (one of :data:`VARIANTS`) at expansion factor ``alpha``.
 
     ``dropconnect`` keeps the dense width and drops weights with ``dropconnect_p`` (default
-    ``1 - 1/alpha``).
+    ``1 - 1/alpha``). ``grouped-B`` is the block-shared split ``splits.Grouped(blocks=B)``.
     """
     if name == "dense":
         return dense_variant()
@@ -66,6 +66,9 @@ def make_variant(name: str, alpha: int, dropconnect_p: float | None = None) -> V
         )
     if name in ("random", "feature", "overlap"):
         return Variant(name, lambda m, d, s: expand(m, alpha, name, seed=s))
+    if name.startswith("grouped-") and name[8:].isdigit() and int(name[8:]) >= 1:
+        split = Grouped(int(name[8:]))
+        return Variant(name, lambda m, d, s: expand(m, alpha, split, seed=s))
     if name == "dropconnect":
         p = 1 - 1 / alpha if dropconnect_p is None else dropconnect_p
         return Variant(name, lambda m, d, s: dropconnect(m, p))

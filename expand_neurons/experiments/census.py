@@ -1,0 +1,136 @@
+"""Where a random split leaves each clause: counts in trained models, to hold against the theory.
+
+:mod:`expand_neurons.theory` predicts how often a random split keeps a clause whole in one child
+(*coverage*) and puts two clauses whole into the same child (*collision*). This module counts
+the same events in the first layer of an expanded model, read from its fixed weight mask
+(children of parent ``i`` sit at rows ``alpha*i ... alpha*i + alpha - 1``), and measures
+accuracy clause by clause, so a chapter can compare prediction and trained model.
+
+The expansion's global magnitude pruning may also remove first-layer weights; a clause that lost
+an input that way is reported as ``pruned`` rather than ``whole`` or ``cut``. Pruning depends on
+weight magnitudes only, not on which child an input went to, so among clauses untouched by
+pruning the fraction left whole estimates the split's coverage probability without bias.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..masking import get_mask
+from ..models import linear_layers
+from ..tasks import BooleanTask, make_task
+
+__all__ = ["ClauseCensus", "clause_census", "model_census", "boolean_tasks", "per_output_accuracy"]
+
+
+@dataclass(frozen=True)
+class ClauseCensus:
+    """How the children of each parent hold each clause (``h`` parents, ``m`` clauses).
+
+    Attributes:
+        whole: ``(h, m)`` bool, all inputs of the clause are kept by one child of the parent.
+        cut: ``(h, m)`` bool, every input is kept by some child but no child keeps them all.
+        pruned: ``(h, m)`` bool, some input of the clause is kept by no child (pruned away).
+        per_child: ``(alpha*h,)`` number of clauses each child keeps whole.
+        colliding_pairs: ``(h,)`` pairs of clauses kept whole by the same child, per parent.
+        alpha: children per parent.
+    """
+
+    whole: torch.Tensor
+    cut: torch.Tensor
+    pruned: torch.Tensor
+    per_child: torch.Tensor
+    colliding_pairs: torch.Tensor
+    alpha: int
+
+    @property
+    def coverage(self) -> float:
+        """Fraction of (parent, clause) pairs untouched by pruning that stay whole."""
+        ok = ~self.pruned
+        return float(self.whole[ok].float().mean()) if bool(ok.any()) else float("nan")
+
+    @property
+    def collision(self) -> float:
+        """Fraction of clause pairs (within a parent, both untouched by pruning) that collide."""
+        ok = (~self.pruned).long().sum(dim=1)
+        pairs = int((ok * (ok - 1) // 2).sum())
+        return float(self.colliding_pairs.sum()) / pairs if pairs else float("nan")
+
+    @property
+    def whole_somewhere(self) -> torch.Tensor:
+        """``(m,)`` bool: the clause is whole in at least one child of some parent."""
+        return self.whole.any(dim=0)
+
+
+def clause_census(mask: torch.Tensor, clause_inputs: Sequence[Sequence[int]], alpha: int):
+    """Count whole, cut and pruned clauses in a first-layer mask of shape ``(alpha*h, d)``.
+
+    Works for any mask (overlapping children too): a clause is whole when one child keeps all its
+    inputs, pruned when some input is kept by no child of the parent, and cut otherwise.
+    """
+    mask = mask.to(torch.bool)
+    rows, d = mask.shape
+    if alpha < 1 or rows % alpha:
+        raise ValueError(f"mask has {rows} rows, not a multiple of alpha={alpha}")
+    h = rows // alpha
+    groups = [torch.as_tensor(list(g), dtype=torch.long) for g in clause_inputs]
+    for c, g in enumerate(groups):
+        if len(g) == 0 or int(g.min()) < 0 or int(g.max()) >= d:
+            raise ValueError(f"clause {c} has inputs {g.tolist()} outside 0..{d - 1} (or none)")
+    children = mask.view(h, alpha, d)
+    # held[i, k, c]: child k of parent i keeps every input of clause c
+    held = torch.stack([children[:, :, g].all(dim=2) for g in groups], dim=2)
+    kept = children.any(dim=1)  # (h, d): input kept by some child
+    pruned = torch.stack([~kept[:, g].all(dim=1) for g in groups], dim=1)
+    whole = held.any(dim=1)
+    n_child = held.sum(dim=2)  # (h, alpha)
+    return ClauseCensus(
+        whole=whole,
+        cut=~whole & ~pruned,
+        pruned=pruned,
+        per_child=n_child.reshape(-1),
+        colliding_pairs=(n_child * (n_child - 1) // 2).sum(dim=1),
+        alpha=alpha,
+    )
+
+
+def model_census(model: nn.Module, task: BooleanTask, alpha: int) -> ClauseCensus:
+    """:func:`clause_census` of the first layer of an expanded ``model`` on ``task``'s clauses."""
+    return clause_census(get_mask(linear_layers(model)[0]), task.clause_inputs, alpha)
+
+
+def boolean_tasks(cfg: dict[str, Any], seed: int = 0) -> list[BooleanTask]:
+    """The tasks that :func:`expand_neurons.experiments.boolean.boolean_runs` trains on.
+
+    Task ``j`` (of ``cfg['seeds']``) uses seed ``seed + j``, as there; a test checks that the
+    runs' models reach their reported accuracies on these tasks.
+    """
+    return [
+        make_task(
+            cfg["n_clauses"],
+            cfg["k"],
+            extra_vars=cfg["extra_vars"],
+            label_mode=cfg["label_mode"],
+            p_plant=cfg["p_plant"],
+            n_train=cfg["n_train"],
+            n_test=cfg["n_test"],
+            seed=seed + j,
+        )
+        for j in range(cfg["seeds"])
+    ]
+
+
+@torch.no_grad()
+def per_output_accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Accuracy of each output (sigmoid outputs, logit > 0 means true), shape ``(outputs,)``."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    out = model(X.to(device)).cpu()
+    model.train(was_training)
+    return ((out > 0).float() == y).float().mean(dim=0)
