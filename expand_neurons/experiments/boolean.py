@@ -23,10 +23,18 @@ from ..metrics import mean_cosine_similarity, mean_feature_capacity, relative_im
 from ..models import first_layer_weight, seeded_mlp
 from ..schedule import Run, Variant, dense_variant, run_schedule
 from ..splits import ClauseAligned, Grouped
-from ..tasks import make_task
+from ..tasks import BooleanTask, make_task
 from .registry import Experiment, register
 
-__all__ = ["VARIANTS", "make_variant", "boolean_runs", "boolean_sweep", "summarize", "BASE"]
+__all__ = [
+    "VARIANTS",
+    "make_variant",
+    "boolean_tasks",
+    "boolean_runs",
+    "boolean_sweep",
+    "summarize",
+    "BASE",
+]
 
 VARIANTS = ("dense", "random", "clause", "feature", "overlap", "dropconnect", "grouped-<blocks>")
 
@@ -75,9 +83,9 @@ def make_variant(name: str, alpha: int, dropconnect_p: float | None = None) -> V
     raise ValueError(f"unknown variant {name!r}; allowed are {list(VARIANTS)}")
 
 
-def boolean_runs(cfg: dict[str, Any], seed: int = 0) -> dict[str, list[Run]]:
-    """Train all variants of one setting (no grid); returns the runs with their models."""
-    tasks = [
+def boolean_tasks(cfg: dict[str, Any], seed: int = 0) -> list[BooleanTask]:
+    """The tasks of one setting: task ``j`` (of ``cfg['seeds']``) uses seed ``seed + j``."""
+    return [
         make_task(
             cfg["n_clauses"],
             cfg["k"],
@@ -90,6 +98,11 @@ def boolean_runs(cfg: dict[str, Any], seed: int = 0) -> dict[str, list[Run]]:
         )
         for j in range(cfg["seeds"])
     ]
+
+
+def boolean_runs(cfg: dict[str, Any], seed: int = 0) -> dict[str, list[Run]]:
+    """Train all variants of one setting (no grid); returns the runs with their models."""
+    tasks = boolean_tasks(cfg, seed)
     d, out = tasks[0].n_inputs, tasks[0].n_outputs
     warm = round(cfg["epochs"] * cfg["split_at"])
     if not 0 <= warm <= cfg["epochs"]:

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import nn
 
 from ..masking import get_mask
 from ..models import linear_layers
-from ..tasks import BooleanTask, make_task
+from ..tasks import BooleanTask
+from .boolean import boolean_tasks
 
 __all__ = ["ClauseCensus", "clause_census", "model_census", "boolean_tasks", "per_output_accuracy"]
 
@@ -102,27 +102,6 @@ def clause_census(mask: torch.Tensor, clause_inputs: Sequence[Sequence[int]], al
 def model_census(model: nn.Module, task: BooleanTask, alpha: int) -> ClauseCensus:
     """:func:`clause_census` of the first layer of an expanded ``model`` on ``task``'s clauses."""
     return clause_census(get_mask(linear_layers(model)[0]), task.clause_inputs, alpha)
-
-
-def boolean_tasks(cfg: dict[str, Any], seed: int = 0) -> list[BooleanTask]:
-    """The tasks that :func:`expand_neurons.experiments.boolean.boolean_runs` trains on.
-
-    Task ``j`` (of ``cfg['seeds']``) uses seed ``seed + j``, as there; a test checks that the
-    runs' models reach their reported accuracies on these tasks.
-    """
-    return [
-        make_task(
-            cfg["n_clauses"],
-            cfg["k"],
-            extra_vars=cfg["extra_vars"],
-            label_mode=cfg["label_mode"],
-            p_plant=cfg["p_plant"],
-            n_train=cfg["n_train"],
-            n_test=cfg["n_test"],
-            seed=seed + j,
-        )
-        for j in range(cfg["seeds"])
-    ]
 
 
 @torch.no_grad()
