@@ -26,7 +26,7 @@ unit_tests() {
 notebook_tests() {
     rm -rf _build/nbval
     "$PYTHON" scripts/export_notebooks.py _build/nbval
-    EXPAND_NEURONS_PROFILE=quick "$PYTHON" -m pytest -q -p no:cacheprovider \
+    EXPAND_NEURONS_PROFILE=quick EXPAND_NEURONS_PROGRESS=off "$PYTHON" -m pytest -q -p no:cacheprovider \
         --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 _build/nbval
 }
 
