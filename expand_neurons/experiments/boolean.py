@@ -13,7 +13,6 @@ PyTorch's default initialisation, 4096 training and 2048 test samples per task; 
 
 from __future__ import annotations
 
-import itertools
 import statistics
 from typing import Any
 
@@ -24,7 +23,7 @@ from ..models import first_layer_weight, seeded_mlp
 from ..schedule import Run, Variant, dense_variant, run_schedule
 from ..splits import ClauseAligned, Grouped
 from ..tasks import BooleanTask, make_task
-from .registry import Experiment, register
+from .registry import Experiment, grid_points, register
 
 __all__ = [
     "VARIANTS",
@@ -158,15 +157,9 @@ def summarize(runs: dict[str, list[Run]]) -> dict[str, dict[str, Any]]:
 
 def boolean_sweep(cfg: dict[str, Any], seed: int = 0) -> dict[str, Any]:
     """Run every grid point of ``cfg``; variants keyed ``"key=value,.../variant"``."""
-    grid = cfg["grid"]
-    unknown = sorted(set(grid) - set(cfg))
-    if unknown:
-        raise ValueError(f"grid keys {unknown} are not config keys; allowed are {sorted(cfg)}")
-    keys = list(grid)
     variants: dict[str, Any] = {}
     settings = []
-    for values in itertools.product(*(grid[k] for k in keys)):
-        point = dict(zip(keys, values))
+    for point in grid_points(cfg):
         summary = summarize(boolean_runs({**cfg, **point}, seed))
         prefix = ",".join(f"{k}={v}" for k, v in point.items())
         settings.append(point)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -46,7 +45,7 @@ from ..expansion import expand
 from ..models import MLP, seeded_mlp
 from ..schedule import Run, Variant, dense_variant, run_schedule
 from .boolean import summarize
-from .registry import Experiment, register
+from .registry import Experiment, grid_points, register
 
 __all__ = [
     "ArrayData",
@@ -325,16 +324,10 @@ def real_sweep(cfg: dict[str, Any], seed: int = 0) -> dict[str, Any]:
     The dense baseline of a grid point appears once per ``alpha`` (the same runs), so every
     setting in ``settings`` has its own ``dense`` entry to compare with.
     """
-    grid = cfg["grid"]
-    unknown = sorted(set(grid) - set(cfg))
-    if unknown:
-        raise ValueError(f"grid keys {unknown} are not config keys; allowed are {sorted(cfg)}")
-    keys = list(grid)
     variants: dict[str, Any] = {}
     settings: list[dict[str, Any]] = []
     start = time.process_time()
-    for values in itertools.product(*(grid[k] for k in keys)):
-        point = dict(zip(keys, values))
+    for point in grid_points(cfg):
         point_cfg = {**cfg, **point}
         data = load_data(point_cfg)
         summary = summarize(real_runs(point_cfg, seed, data))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .profiles import PROFILES, resolve_profile
 
-__all__ = ["Experiment", "register", "get", "names", "EXPERIMENTS"]
+__all__ = ["Experiment", "register", "get", "names", "grid_points", "EXPERIMENTS"]
 
 EXPERIMENTS: dict[str, Experiment] = {}
 
@@ -76,3 +77,17 @@ def get(name: str) -> Experiment:
 def names() -> list[str]:
     """Registered experiment names, sorted."""
     return sorted(EXPERIMENTS)
+
+
+def grid_points(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every point of ``cfg['grid']`` (a dict of config key -> values), as ``{key: value}``.
+
+    An empty grid yields one empty point. Grid keys must be config keys.
+    """
+    grid = cfg["grid"]
+    unknown = sorted(set(grid) - set(cfg))
+    if unknown:
+        raise ValueError(f"grid keys {unknown} are not config keys; allowed are {sorted(cfg)}")
+    keys = list(grid)
+    for values in itertools.product(*(grid[k] for k in keys)):
+        yield dict(zip(keys, values))
