@@ -4,7 +4,7 @@
    git-ignored), so every page can draw figures with no network; ``_config.yml`` lists it
    in ``html_js_files``.
 2. Sets ``EXPAND_NEURONS_BOOK_BUILD=1`` before any notebook runs; the kernels inherit it
-   and :func:`expand_neurons.figures.show` then emits HTML that uses that script. Also sets
+   and :func:`expand_neurons.book.figures.show` then emits HTML that uses that script. Also sets
    ``EXPAND_NEURONS_PROGRESS=off`` (unless set): a tqdm notebook bar is an ipywidget, and
    any widget state in a page makes myst-nb load require.js and the widget manager from
    a CDN, which breaks the page offline.

@@ -1,20 +1,22 @@
 """Expand Neurons: Fixed Parameter Expansion (FPE) and the experiments of the book.
 
 The public API: :func:`expand`, :func:`count_nonzero`, :class:`MLP`, :func:`fit`, and the modules
-``splits``, ``tasks``, ``metrics``, ``theory``, ``baselines``, ``schedule``, ``experiments``.
+``splits``, ``tasks``, ``metrics``, ``theory``, ``baselines``, ``layers``, ``experiments``.
 """
 
-from . import baselines, metrics, splits, tasks, theory
+from . import baselines, experiments, layers, metrics, splits, tasks, theory
 from .expansion import count_nonzero, expand
+from .layers import fpe_layers, fpe_modules
 from .models import MLP, seeded_mlp
 from .schedule import Run, Variant, run_schedule
 from .training import History, evaluate, fit
-
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 __all__ = [
     "expand",
     "count_nonzero",
+    "fpe_layers",
+    "fpe_modules",
     "MLP",
     "seeded_mlp",
     "fit",
@@ -28,4 +30,6 @@ __all__ = [
     "metrics",
     "theory",
     "baselines",
+    "layers",
+    "experiments",
 ]

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from torch import nn
 from torch.nn.utils import parametrize
 
+from .layers.protocol import fpe_modules
 from .masking import DropConnect
-from .models import linear_layers
 
 __all__ = ["dropconnect", "dense_same_epochs"]
 
@@ -28,7 +28,9 @@ def dropconnect(model: nn.Module, p: float, layers: Sequence[int] | None = None)
         layers: indices of the hidden layers to treat (default: all hidden layers).
     """
     new = copy.deepcopy(model)
-    hidden = linear_layers(new)[:-1]
+    hidden = fpe_modules(new)[:-1]
+    if not all(isinstance(m, nn.Linear) for m in hidden):
+        raise TypeError("dropconnect needs nn.Linear hidden layers (the masked layout)")
     if not hidden:
         raise ValueError("dropconnect needs a model with at least one hidden Linear layer")
     chosen = range(len(hidden)) if layers is None else layers

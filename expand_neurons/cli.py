@@ -1,17 +1,34 @@
-"""Command line: ``python -m expand_neurons list``, ``run NAME [--profile P] [--json PATH]``
-and ``bench [--quick] [--json PATH]`` (the layout benchmark, :mod:`expand_neurons.bench`)."""
+"""Command line: ``python -m expand_neurons list``,
+``run NAME [--profile P] [--seed S] [--json PATH] [--store DIR] [--workers N | --scheduler ADDR]
+[--set KEY=VALUE ...]``, ``status NAME [--profile P] [--store DIR]`` and
+``check-store [--store DIR]`` (the committed store's guard) and ``bench [--quick] [--json PATH]``
+(the layout benchmark).
+
+Every option is checked before any work starts (a bad one prints ``error: ...`` and exits 2).
+Ctrl-C exits 130: without a store it prints ``interrupted; nothing written``; with one, every
+finished cell stays stored and a rerun computes only the rest.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import bench, experiments
-from .results import write_json
+from . import experiments
+from .experiments.audit import TOLERANCE, audit_store, recompute
+from .experiments.store import PAPER_STORE, ResultStore, default_store
+from .layers import bench
+from .results import check_writable, write_json
+from .seeds import MAX_SEED, check_seed
 
 __all__ = ["main", "format_table"]
+
+#: Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 def format_table(result: dict[str, Any]) -> str:
@@ -38,45 +55,207 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _setting(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` with VALUE as JSON (``seeds=2``, ``grid={"hidden": [4, 8]}``) or a string."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _profile_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--profile",
+        default=None,
+        help=f"one of {list(experiments.PROFILES)} (default: ${experiments.profiles.ENV_VAR}, "
+        "else quick)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m expand_neurons", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="name the experiments")
     run = sub.add_parser("run", help="run one experiment")
     run.add_argument("name", help="experiment name (see `list`)")
+    _profile_option(run)
     run.add_argument(
-        "--profile",
-        default=None,
-        help=f"one of {list(experiments.PROFILES)} (default: ${experiments.profiles.ENV_VAR}, "
-        "else quick)",
+        "--seed", type=int, default=0, help=f"base seed in [0, {MAX_SEED}] (default 0)"
     )
-    run.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     run.add_argument("--json", metavar="PATH", help="also write the results as JSON (atomically)")
+    run.add_argument(
+        "--store",
+        metavar="DIR",
+        help="result store: finished cells are kept there and not recomputed "
+        f"(default with --workers/--scheduler: {default_store()})",
+    )
+    engine = run.add_mutually_exclusive_group()
+    engine.add_argument(
+        "--workers", type=int, help="run the cells on a local Dask cluster of N processes"
+    )
+    engine.add_argument(
+        "--scheduler", metavar="ADDR", help="run the cells on the Dask cluster at tcp://HOST:PORT"
+    )
+    run.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        type=_setting,
+        action="append",
+        default=[],
+        help="override a config field (VALUE as JSON), e.g. --set seeds=2",
+    )
+    run.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="CPU threads while training, per worker (default 1: fastest for these small models)",
+    )
+    run.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
+    run.add_argument(
+        "--download", action="store_true", help="allow downloading missing data (CIFAR-100)"
+    )
+    status = sub.add_parser("status", help="which cells of a run are in a result store")
+    status.add_argument("name", help="experiment name (see `list`)")
+    _profile_option(status)
+    status.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    status.add_argument("--store", metavar="DIR", help=f"result store (default {default_store()})")
+    check = sub.add_parser(
+        "check-store", help="check a result store: schema, stale cells, one cell recomputed"
+    )
+    check.add_argument("--store", metavar="DIR", default=str(PAPER_STORE), help="the store")
+    _profile_option(check)
+    check.add_argument(
+        "--max-s", type=float, default=180.0, help="recompute a cell that took at most this long"
+    )
+    check.add_argument(
+        "--no-recompute", action="store_true", help="only check the files, recompute nothing"
+    )
     bench.add_arguments(sub.add_parser("bench", help="time and memory of the FPE layouts"))
     return p
 
 
+def _check_store(args: argparse.Namespace) -> int:
+    profile = args.profile or "paper"
+    experiments.resolve_profile(profile)
+    audit = audit_store(args.store, profile)
+    print(f"result store {args.store} ({profile} profile): {len(audit.valid)} valid cells")
+    for path, why in audit.invalid:
+        print(f"  invalid  {path}: {why}")
+    for path, why in audit.stale:
+        print(f"  stale    {path}: {why}")
+    if not audit.ok:
+        print("error: the store has invalid or stale cells (rerun them with `run --store`)")
+        return 1
+    if args.no_recompute:
+        return 0
+    redo = recompute(audit, args.max_s)
+    if redo is None:
+        print(f"no stored CPU cell took at most {args.max_s:.0f} s: nothing recomputed")
+        return 0
+    print(f"recomputed {redo.cell.label()} ({redo.path.name}, {redo.stored_wall_s:.0f} s stored):")
+    for label, diff in redo.differences:
+        print(f"  {label}: mean accuracy {diff:+.4f}")
+    if redo.identical:
+        print("identical to the stored numbers")
+        return 0
+    if redo.max_difference <= TOLERANCE:
+        print(f"within {TOLERANCE} of the stored numbers (another machine's kernels)")
+        return 0
+    print(
+        f"error: the recomputed cell differs by {redo.max_difference:.4f} > {TOLERANCE}: the code "
+        "changed its numbers; bump RESULTS_VERSION in expand_neurons/experiments/store.py and "
+        "recompute the store"
+    )
+    return 1
+
+
+def _interrupted(store: ResultStore | None) -> int:
+    if store is None:
+        print("interrupted; nothing written", file=sys.stderr)
+    else:
+        print(f"interrupted; finished cells are kept in {store.root}", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _status(args: argparse.Namespace) -> int:
+    exp = experiments.get(args.name)
+    profile = experiments.resolve_profile(args.profile)
+    store = ResultStore(args.store or default_store())
+    st = exp.status(store, profile, check_seed(args.seed, "--seed"))
+    total = len(st.done) + len(st.missing)
+    print(f"{exp.name} ({profile} profile, seed {args.seed}) in {store.root}:")
+    print(f"  done {len(st.done)} / {total}, missing {len(st.missing)}, stale {len(st.stale)}")
+    for cell in st.missing:
+        print(f"  missing  {cell.label()}  ({store.path(cell).name})")
+    for path in st.corrupt:
+        print(f"  corrupt  {path}")
+    for path in st.stale:
+        print(f"  stale    {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the process exit status."""
+    """Entry point; returns the process exit status (0 ok, 2 bad input, 130 interrupted)."""
     args = _parser().parse_args(argv)
-    if args.command == "bench":
-        return bench.main(args)
     if args.command == "list":
         for name in experiments.names():
             exp = experiments.get(name)
             print(f"{name:24s} {exp.description}")
         return 0
+    store = None
     try:
-        exp = experiments.get(args.name)
-        profile = experiments.resolve_profile(args.profile)
-    except ValueError as err:
+        if args.command == "status":
+            return _status(args)
+        if args.command == "check-store":
+            return _check_store(args)
+        if args.json is not None:
+            check_writable(args.json)
+        if args.command == "run":
+            exp = experiments.get(args.name)
+            profile = experiments.resolve_profile(args.profile)
+            check_seed(args.seed, "--seed")
+            overrides = dict(args.set)
+            exp.config(profile, **overrides)  # validates the overrides now
+            env = experiments.RunEnv(
+                threads=args.threads, device=args.device, download=args.download
+            )
+            if args.workers is not None and args.workers < 1:
+                raise ValueError(f"--workers must be an integer >= 1, got {args.workers}")
+            distributed = args.workers is not None or args.scheduler is not None
+            if args.store is not None or distributed:
+                store = ResultStore(args.store or default_store())
+                check_writable(store.root / ".write-test.json")
+    except (ValueError, TypeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"{exp.name} ({profile} profile, seed {args.seed}): {exp.description}", flush=True)
-    result = exp.run(profile, seed=args.seed)
-    print(format_table(result))
-    print(f"finished in {result['elapsed_s']:.1f} s")
-    if args.json:
-        path = write_json(args.json, result)
-        print(f"wrote {path}")
+    try:
+        if args.command == "bench":
+            return bench.main(args)
+        print(f"{exp.name} ({profile} profile, seed {args.seed}): {exp.description}", flush=True)
+        result = exp.run(
+            profile,
+            seed=args.seed,
+            env=env,
+            store=store,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            command=shlex.join(["python", "-m", "expand_neurons", *(argv or sys.argv[1:])]),
+            **overrides,
+        )
+        print(format_table(result))
+        print(f"finished in {result['elapsed_s']:.1f} s")
+        if store is not None:
+            cells = result["cells"]
+            print(
+                f"{cells['total']} cells: {cells['total'] - cells['computed']} read from "
+                f"{store.root}, {cells['computed']} computed and stored there"
+            )
+        if args.json is not None:
+            path = write_json(args.json, result)
+            print(f"wrote {path}")
+    except KeyboardInterrupt:
+        return _interrupted(store)
     return 0

@@ -1,13 +1,18 @@
 """Interference and polysemanticity metrics, and the gain-versus-fold-change regression.
 
 Conventions: ``W`` is a first-layer weight of shape ``(h, d)`` (rows = neurons, columns = input
-features), with FPE masks applied (use ``linear_layers(model)[0].weight``).
+features), with FPE masks applied (use ``linear_layers(model)[0].weight``). Every function checks
+its matrix first: a weight matrix with NaN or inf entries (a diverged run) is an error, never
+quietly counted as zero.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import SupportsIndex, cast
 
 import torch
 
@@ -26,6 +31,34 @@ __all__ = [
 ]
 
 
+def _check_matrix(
+    M: torch.Tensor, name: str = "W", what: str = "weights", axes: str = "neurons, inputs"
+) -> torch.Tensor:
+    """``M`` detached, after checking it is a finite 2-D tensor (clear errors otherwise)."""
+    if not torch.is_tensor(M):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(M).__name__}")
+    if M.dim() != 2:
+        raise ValueError(f"{name} must be a 2-D ({axes}) matrix, got shape {tuple(M.shape)}")
+    M = M.detach()
+    if M.is_floating_point() or M.is_complex():
+        bad = int((~torch.isfinite(M)).sum())
+        if bad:
+            raise ValueError(
+                f"{name} has {bad} non-finite entries (NaN or inf); metrics need finite {what}"
+            )
+    return M
+
+
+def _index(v: object) -> int | None:
+    """``v`` as an input index (int, numpy or 0-d tensor integer), or None if it is not one."""
+    if isinstance(v, bool):
+        return None
+    try:
+        return operator.index(cast(SupportsIndex, v))  # a TypeError if it is not one
+    except TypeError:
+        return None
+
+
 def feature_capacity(W: torch.Tensor) -> torch.Tensor:
     """Capacity of each input feature (Scherlis et al. 2022), shape ``(d,)`` in ``[0, 1]``.
 
@@ -33,7 +66,7 @@ def feature_capacity(W: torch.Tensor) -> torch.Tensor:
     feature ``i`` is orthogonal to every other feature (a dimension of its own); a feature with a
     zero column has capacity 0.
     """
-    W = W.detach().double()
+    W = _check_matrix(W).double()
     G = W.T @ W  # (d, d)
     diag = G.diagonal()
     denom = (G**2).sum(dim=1)
@@ -52,7 +85,7 @@ def mean_cosine_similarity(W: torch.Tensor, absolute: bool = True) -> float:
     Averages over distinct pairs of non-zero rows; ``absolute=True`` (default) averages
     ``|cos|`` so anti-aligned neurons count as interfering too. Lower = more orthogonal.
     """
-    W = W.detach().double()
+    W = _check_matrix(W).double()
     W = W[W.norm(dim=1) > 0]
     n = W.shape[0]
     if n < 2:
@@ -69,9 +102,17 @@ def clause_attribution(W: torch.Tensor, clause_inputs: Sequence[Sequence[int]]) 
     ``A[c, j] = sum_{v in clause c} |W[j, v]| / sum_v |W[j, v]|``; columns sum to at most 1
     (the rest sits on inputs outside every clause). Dead neurons get a zero column.
     """
-    absW = W.detach().abs().double()
+    absW = _check_matrix(W).abs().double()
+    d = absW.shape[1]
+    groups = []
+    for c, g in enumerate(clause_inputs):
+        idx = [_index(v) for v in g]
+        bad = [v for v, i in zip(g, idx) if i is None or not 0 <= i < d]
+        if bad:
+            raise ValueError(f"clause {c} names inputs {bad}; allowed are 0..{d - 1}")
+        groups.append(idx)
     total = absW.sum(dim=1)
-    rows = [absW[:, list(g)].sum(dim=1) for g in clause_inputs]
+    rows = [absW[:, g].sum(dim=1) for g in groups]
     A = torch.stack(rows) / total.clamp_min(1e-300)
     return torch.where(total > 0, A, torch.zeros_like(A)).float()
 
@@ -80,6 +121,7 @@ def clauses_per_neuron(A: torch.Tensor, threshold: float = 0.2) -> torch.Tensor:
     """Number of clauses holding at least ``threshold`` of each neuron's weight mass, ``(h,)``."""
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    A = _check_matrix(A, "A", "attributions", "clauses, neurons")
     return (threshold <= A).sum(dim=0)
 
 
@@ -96,7 +138,7 @@ def effective_clauses(A: torch.Tensor) -> torch.Tensor:
     Unlike :func:`clauses_per_neuron` it has no threshold, so a neuron spread thinly over many
     clauses counts as mixing many (a threshold of 0.2 would count none of 8 equal shares).
     """
-    A = A.detach().double()
+    A = _check_matrix(A, "A", "attributions", "clauses, neurons").double()
     num = A.sum(dim=0) ** 2
     den = (A**2).sum(dim=0)
     return torch.where(den > 0, num / den.clamp_min(1e-300), torch.zeros_like(num)).float()
@@ -104,6 +146,8 @@ def effective_clauses(A: torch.Tensor) -> torch.Tensor:
 
 def relative_improvement(acc_new: float, acc_base: float) -> float:
     """``(acc_new - acc_base) / acc_base``, e.g. 0.1 = ten percent better."""
+    if not (math.isfinite(acc_new) and math.isfinite(acc_base)):
+        raise ValueError(f"accuracies must be finite, got {acc_new} and {acc_base}")
     if acc_base <= 0:
         raise ValueError(f"baseline accuracy must be positive, got {acc_base}")
     return (acc_new - acc_base) / acc_base
@@ -130,6 +174,12 @@ def fit_line(x: Sequence[float], y: Sequence[float]) -> LineFit:
     """Ordinary least squares of ``y`` on ``x`` (at least two distinct ``x`` values)."""
     xt = torch.as_tensor(list(x), dtype=torch.float64)
     yt = torch.as_tensor(list(y), dtype=torch.float64)
+    for name, t in (("x", xt), ("y", yt)):
+        bad = int((~torch.isfinite(t)).sum())
+        if bad:
+            raise ValueError(
+                f"{name} has {bad} non-finite values (NaN or inf); a fit needs finite ones"
+            )
     if xt.shape != yt.shape or xt.numel() < 2:
         raise ValueError(
             f"need two equal-length sequences of >= 2 points, got {xt.numel()}, {yt.numel()}"

@@ -1,13 +1,30 @@
-"""Multilayer perceptrons as plain ``nn.Sequential`` stacks, and how to find their layers."""
+"""Multilayer perceptrons as plain ``nn.Sequential`` stacks.
+
+Their layers, in any layout, are found with :func:`expand_neurons.layers.fpe_layers`.
+"""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
-__all__ = ["MLP", "ACTIVATIONS", "ELEMENTWISE", "linear_layers", "seeded_mlp", "first_layer_weight"]
+from .layers.protocol import fpe_layers
+
+__all__ = [
+    "MLP",
+    "ConvNet",
+    "ACTIVATIONS",
+    "ELEMENTWISE",
+    "seeded_mlp",
+    "seeded_conv_net",
+    "mlp_parameters",
+    "first_layer_weight",
+    "hidden_neurons",
+]
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
@@ -50,9 +67,15 @@ class MLP(nn.Sequential):
             raise ValueError(
                 f"unknown activation {activation!r}; allowed are {sorted(ACTIVATIONS)}"
             )
-        widths = [hidden] if isinstance(hidden, int) else list(hidden)
+        widths = [hidden] if not isinstance(hidden, Sequence) else list(hidden)
         if not widths:
             raise ValueError("an MLP needs at least one hidden layer; got hidden=[]")
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {n!r}")
+        for n in widths:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise ValueError(f"hidden widths must be integers >= 1, got hidden={hidden!r}")
         dims = [in_features, *widths]
         layers: list[nn.Module] = []
         for a, b in zip(dims[:-1], dims[1:]):
@@ -63,12 +86,12 @@ class MLP(nn.Sequential):
     @property
     def widths(self) -> list[int]:
         """Current widths of the hidden layers (they grow when the MLP is expanded)."""
-        return [m.out_features for m in linear_layers(self)[:-1]]
+        return [layer.out_features for layer in fpe_layers(self)[:-1]]
 
 
-def linear_layers(model: nn.Module) -> list[nn.Linear]:
-    """The ``nn.Linear`` layers of ``model`` in forward (definition) order."""
-    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+def hidden_neurons(model: nn.Module) -> int:
+    """Number of hidden neurons: outputs of every linear layer but the last, in any layout."""
+    return sum(layer.out_features for layer in fpe_layers(model)[:-1])
 
 
 def seeded_mlp(
@@ -82,5 +105,52 @@ def seeded_mlp(
 
 @torch.no_grad()
 def first_layer_weight(model: nn.Module) -> torch.Tensor:
-    """Effective weight ``(h, d)`` of the first ``Linear`` layer (masks applied)."""
-    return linear_layers(model)[0].weight.detach().clone()
+    """Effective weight ``(h, d)`` of the first linear layer (masks applied), in any layout.
+
+    Rows are in canonical order (child ``k`` of parent ``i`` at row ``alpha * i + k``).
+    """
+    return fpe_layers(model)[0].effective_weight().detach().clone()
+
+
+class ConvNet(nn.Sequential):
+    """A small CNN as a nested ``nn.Sequential``: ``trunk`` (conv, ReLU, max-pool per entry of
+    ``channels``, then Flatten) followed by ``head``, an :class:`MLP`.
+
+    :func:`expand_neurons.expand` expands the head's hidden layers and leaves the trunk as it is.
+
+    Args:
+        in_shape: shape of one input image ``(C, H, W)``.
+        channels: output channels of each 3x3 convolution (padding 1, each followed by 2x2 pooling).
+        hidden: width of the head's hidden layer (or a list: one per hidden layer).
+        n_classes: outputs.
+    """
+
+    def __init__(
+        self,
+        in_shape: Sequence[int],
+        channels: Sequence[int],
+        hidden: int | Sequence[int],
+        n_classes: int,
+    ) -> None:
+        layers: list[nn.Module] = []
+        c_in = in_shape[0]
+        for c_out in channels:
+            layers += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+            c_in = c_out
+        trunk = nn.Sequential(*layers, nn.Flatten())
+        with torch.no_grad():
+            features = trunk(torch.zeros(1, *in_shape)).shape[1]
+        super().__init__(OrderedDict(trunk=trunk, head=MLP(features, hidden, n_classes)))
+
+
+def seeded_conv_net(seed: int, *args: Any, **kwargs: Any) -> ConvNet:
+    """A :class:`ConvNet` initialised from ``seed`` without touching torch's global RNG state."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return ConvNet(*args, **kwargs)
+
+
+def mlp_parameters(d: int, hidden: int | Sequence[int], n_classes: int) -> int:
+    """Parameters (weights and biases) of a dense :class:`MLP` ``d -> hidden... -> n_classes``."""
+    dims = [d, *([hidden] if isinstance(hidden, int) else hidden), n_classes]
+    return sum(a * b + b for a, b in zip(dims[:-1], dims[1:]))

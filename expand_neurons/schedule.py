@@ -14,6 +14,8 @@ from torch import nn
 
 from .baselines import dense_same_epochs
 from .expansion import count_nonzero
+from .models import hidden_neurons
+from .seeds import derive, instance_seeds
 from .training import Dataset, History, fit
 
 __all__ = ["Variant", "Run", "run_schedule", "dense_variant"]
@@ -69,7 +71,9 @@ def run_schedule(
 
     Args:
         make_model: ``seed -> fresh dense model`` (seeded initialisation).
-        data: one data set per instance; instance ``j`` uses seed ``seed + j``.
+        data: one data set per instance; instance ``j``'s model is initialised from
+            ``derive(seed, "model", j)`` and its split from ``derive(seed, "split", j)``
+            (:mod:`expand_neurons.seeds`: base seeds never share an instance).
         variants: what to do at the split (include :func:`dense_variant` for the baseline).
         warmup_epochs, post_epochs: epochs before and after the split.
         fit_kwargs: passed to :func:`expand_neurons.training.fit` (loss, lr, batch_size, ...).
@@ -81,13 +85,21 @@ def run_schedule(
     if len(set(names)) != len(names):
         raise ValueError(f"variant names must be unique, got {names}")
     kw = dict(fit_kwargs or {})
-    seeds = [seed + j for j in range(len(data))]
+    seeds = instance_seeds(seed, len(data), "model")
+    split_seeds = instance_seeds(seed, len(data), "split")
     dense = [make_model(s) for s in seeds]
-    warm = fit(dense, data, epochs=warmup_epochs, seed=seed, desc=f"{desc} dense".strip(), **kw)
+    warm = fit(
+        dense,
+        data,
+        epochs=warmup_epochs,
+        seed=derive(seed, "warmup"),
+        desc=f"{desc} dense".strip(),
+        **kw,
+    )
     jobs = []  # (variant, instance, model)
     for v in variants:
         for j, (m, d) in enumerate(zip(dense, data)):
-            jobs.append((v.name, j, v.transform(m, d, seeds[j])))
+            jobs.append((v.name, j, v.transform(m, d, split_seeds[j])))
     groups: dict[tuple, list[int]] = {}
     for k, (_, _, m) in enumerate(jobs):
         groups.setdefault(_signature(m), []).append(k)
@@ -97,7 +109,7 @@ def run_schedule(
             [jobs[k][2] for k in members],
             [data[jobs[k][1]] for k in members],
             epochs=post_epochs,
-            seed=seed + 1,
+            seed=derive(seed, "post"),
             desc=f"{desc} after split".strip(),
             **kw,
         )
@@ -107,10 +119,7 @@ def run_schedule(
         h = History()
         h.extend(warm[j], 0)
         h.extend(post[k], warmup_epochs)
-        out[name].append(Run(name, seeds[j], h.final_accuracy, count_nonzero(m), _neurons(m), h, m))
+        out[name].append(
+            Run(name, seeds[j], h.final_accuracy, count_nonzero(m), hidden_neurons(m), h, m)
+        )
     return out
-
-
-def _neurons(model: nn.Module) -> int:
-    lins = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    return sum(m.out_features for m in lins[:-1])

@@ -26,7 +26,6 @@ __all__ = [
     "Fixed",
     "resolve",
     "check_masks",
-    "SPLIT_NAMES",
 ]
 
 
@@ -315,6 +314,12 @@ def check_masks(
     A disjoint split must give each input of each parent to exactly one child.
     """
     prefix = f"{where}: " if where else ""
+    if masks is None or not isinstance(masks, (torch.Tensor, list, tuple)):
+        raise TypeError(
+            f"{prefix}split returned {type(masks).__name__}; a split must return a bool "
+            f"torch.Tensor of shape (parents, alpha, inputs) = {(h, alpha, d)} (or, per parent, "
+            "alpha lists of input indices); convert a numpy array with torch.from_numpy"
+        )
     if not isinstance(masks, torch.Tensor):
         masks = _groups_to_masks(masks, h, alpha, d)
     if tuple(masks.shape) != (h, alpha, d):
@@ -349,7 +354,6 @@ _BY_NAME: dict[str, Callable[[], Split]] = {
     "feature": FeatureBased,
     "overlap": Overlapping,
 }
-SPLIT_NAMES = ("random", "grouped", "feature", "overlap", "clause")
 
 
 def resolve(spec: SplitSpec) -> Split | Callable:
@@ -363,6 +367,10 @@ def resolve(spec: SplitSpec) -> Split | Callable:
         if spec not in _BY_NAME:
             raise ValueError(f"unknown split {spec!r}; allowed names are {sorted(_BY_NAME)}")
         return _BY_NAME[spec]()
+    if isinstance(spec, type):
+        raise TypeError(
+            f"split={spec.__name__} is a class; pass an instance, e.g. split={spec.__name__}()"
+        )
     if callable(spec):
         return spec
     raise TypeError(f"split must be a name {sorted(_BY_NAME)} or a callable split, got {spec!r}")

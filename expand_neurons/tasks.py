@@ -20,11 +20,25 @@ Choices the paper leaves open, and the defaults taken here (all arguments of :fu
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
 
-__all__ = ["BooleanTask", "make_task", "LABEL_MODES", "DISTRIBUTIONS"]
+from .checks import check_int
+from .seeds import check_seed
+
+__all__ = [
+    "BooleanTask",
+    "make_task",
+    "task_from_clauses",
+    "evaluate_clauses",
+    "clauses_from_lists",
+    "LABEL_MODES",
+    "DISTRIBUTIONS",
+]
 
 LABEL_MODES = ("per_clause", "dnf")
 DISTRIBUTIONS = ("planted", "uniform")
@@ -115,18 +129,16 @@ def make_task(
         n_train, n_test: sample counts.
         seed: seeds clauses and samples.
     """
-    if label_mode not in LABEL_MODES:
-        raise ValueError(f"unknown label_mode {label_mode!r}; allowed are {list(LABEL_MODES)}")
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(
-            f"unknown distribution {distribution!r}; allowed are {list(DISTRIBUTIONS)}"
-        )
-    if n_clauses < 1 or k < 1:
-        raise ValueError(f"need n_clauses >= 1 and k >= 1, got n_clauses={n_clauses}, k={k}")
-    if not 0.0 <= p_plant <= 1.0:
-        raise ValueError(f"p_plant must be in [0, 1], got {p_plant}")
+    n_clauses = check_int("n_clauses", n_clauses)
+    k = check_int("k", k)
+    extra_vars = check_int("extra_vars", extra_vars, minimum=0)
+    if not isinstance(negations, bool):
+        raise TypeError(f"negations must be True or False, got {negations!r}")
+    p_plant, n_train, n_test, seed = _check_sampling(
+        label_mode, distribution, p_plant, n_train, n_test, seed
+    )
     needed = n_clauses * k
-    n_vars = needed + extra_vars if n_vars is None else n_vars
+    n_vars = needed + extra_vars if n_vars is None else check_int("n_vars", n_vars)
     if n_vars < needed:
         raise ValueError(
             f"n_vars={n_vars} is too small: {n_clauses} clauses of {k} disjoint literals need "
@@ -152,23 +164,79 @@ def make_task(
     )
 
 
+def _check_sampling(
+    label_mode: str, distribution: str, p_plant: float, n_train: int, n_test: int, seed: int
+) -> tuple[float, int, int, int]:
+    """The checks :func:`make_task` and :func:`task_from_clauses` share (labels and sampling);
+    returns ``(p_plant, n_train, n_test, seed)`` as plain Python numbers."""
+    if label_mode not in LABEL_MODES:
+        raise ValueError(f"unknown label_mode {label_mode!r}; allowed are {list(LABEL_MODES)}")
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(
+            f"unknown distribution {distribution!r}; allowed are {list(DISTRIBUTIONS)}"
+        )
+    if isinstance(p_plant, bool) or not isinstance(p_plant, numbers.Real):
+        raise TypeError(
+            f"p_plant must be a number in [0, 1], got {p_plant!r} ({type(p_plant).__name__})"
+        )
+    if not (math.isfinite(p_plant) and 0.0 <= p_plant <= 1.0):
+        raise ValueError(f"p_plant must be in [0, 1], got {p_plant}")
+    return (
+        float(p_plant),
+        check_int("n_train", n_train),
+        check_int("n_test", n_test),
+        check_seed(seed),
+    )
+
+
 def clauses_from_lists(
-    clauses: list[list[tuple[int, bool]]], n_vars: int
+    clauses: Sequence[Sequence[tuple[int, bool]]], n_vars: int
 ) -> tuple[tuple[Literal, ...], ...]:
-    """Validate user-written clauses ``[[(var, negated), ...], ...]`` against ``n_vars``."""
+    """Validate user-written clauses ``[[(var, negated), ...], ...]`` against ``n_vars``.
+
+    There must be at least one clause, each with at least one literal; a literal is a pair of an
+    integer variable in ``0..n_vars-1`` and a bool (``True`` = negated).
+    """
+    n_vars = check_int("n_vars", n_vars)
+    if isinstance(clauses, (str, bytes)) or not isinstance(clauses, Sequence) or not clauses:
+        raise ValueError(
+            f"clauses must be a non-empty list of clauses [[(var, negated), ...], ...], "
+            f"got {clauses!r}"
+        )
     out = []
     for c, lits in enumerate(clauses):
-        for v, _ in lits:
-            if not 0 <= int(v) < n_vars:
+        if isinstance(lits, (str, bytes)) or not isinstance(lits, Sequence) or not lits:
+            raise ValueError(
+                f"clause {c} must be a non-empty list of (var, negated) literals, got {lits!r}"
+            )
+        clause: list[Literal] = []
+        for lit in lits:
+            if isinstance(lit, (str, bytes)) or not isinstance(lit, Sequence) or len(lit) != 2:
+                raise ValueError(
+                    f"clause {c} has literal {lit!r}; a literal is a pair (var, negated)"
+                )
+            v, neg = lit
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+                raise TypeError(
+                    f"clause {c} names variable {v!r} ({type(v).__name__}); variables are "
+                    f"integers 0..{n_vars - 1}"
+                )
+            if not 0 <= v < n_vars:
                 raise ValueError(
                     f"clause {c} names variable {v}; allowed variables are 0..{n_vars - 1}"
                 )
-        out.append(tuple((int(v), bool(n)) for v, n in lits))
+            if not isinstance(neg, (bool, numbers.Integral)) or neg not in (0, 1):
+                raise TypeError(
+                    f"clause {c} has negation flag {neg!r} for variable {v}; allowed are "
+                    f"True (negated) or False"
+                )
+            clause.append((int(v), bool(neg)))
+        out.append(tuple(clause))
     return tuple(out)
 
 
 def task_from_clauses(
-    clauses: list[list[tuple[int, bool]]],
+    clauses: Sequence[Sequence[tuple[int, bool]]],
     n_vars: int,
     *,
     label_mode: str = "per_clause",
@@ -178,10 +246,15 @@ def task_from_clauses(
     n_test: int = 2048,
     seed: int = 0,
 ) -> BooleanTask:
-    """A task from hand-written clauses (variables may be shared between clauses)."""
-    if label_mode not in LABEL_MODES:
-        raise ValueError(f"unknown label_mode {label_mode!r}; allowed are {list(LABEL_MODES)}")
+    """A task from hand-written clauses (variables may be shared between clauses).
+
+    The arguments mean what they mean in :func:`make_task` and are checked the same way.
+    """
+    p_plant, n_train, n_test, seed = _check_sampling(
+        label_mode, distribution, p_plant, n_train, n_test, seed
+    )
     cl = clauses_from_lists(clauses, n_vars)
+    n_vars = int(n_vars)
     g = torch.Generator().manual_seed(seed)
     X_train = _sample(cl, n_vars, n_train, distribution, p_plant, g)
     X_test = _sample(cl, n_vars, n_test, distribution, p_plant, g)

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 
+from .checks import check_int
+from .seeds import check_seed
 from .splits import Random
 
 __all__ = [
@@ -41,10 +44,14 @@ MODELS = ("independent", "balanced")
 
 
 def _check(alpha: int, k: int, d: int | None, model: str, s: int) -> None:
+    """Check the shared arguments; ``s`` is how many distinct inputs must fit in ``d``."""
     if model not in MODELS:
         raise ValueError(f"unknown split model {model!r}; allowed are {list(MODELS)}")
-    if alpha < 1 or k < 1:
-        raise ValueError(f"need alpha >= 1 and k >= 1, got alpha={alpha}, k={k}")
+    check_int("alpha", alpha)
+    check_int("k", k)
+    check_int("s", s)
+    if d is not None:
+        check_int("d", d)
     if model == "balanced":
         if d is None or d % alpha:
             raise ValueError(f"the balanced model needs d divisible by alpha, got d={d}")
@@ -52,24 +59,31 @@ def _check(alpha: int, k: int, d: int | None, model: str, s: int) -> None:
             raise ValueError(f"{s} distinct inputs do not fit in d={d}")
 
 
-def together_probability(s: int, alpha: int, d: int | None = None, model: str = "independent"):
-    """Probability that ``s`` given distinct inputs all go to one child."""
+def together_probability(
+    s: int, alpha: int, d: int | None = None, model: str = "independent"
+) -> float:
+    """Probability that ``s`` given distinct inputs all go to one child (``s``, ``alpha`` >= 1)."""
     _check(alpha, 1, d, model, s)
     if model == "independent":
         return float(alpha) ** (1 - s)
+    d = cast(int, d)  # _check: the balanced model has one
     m = d // alpha
     if s > m:
         return 0.0
     return alpha * math.prod((m - t) / (d - t) for t in range(s))
 
 
-def coverage_probability(alpha: int, k: int, d: int | None = None, model: str = "independent"):
+def coverage_probability(
+    alpha: int, k: int, d: int | None = None, model: str = "independent"
+) -> float:
     """Probability that one ``k``-input clause stays whole in some child."""
     _check(alpha, k, d, model, k)
     return together_probability(k, alpha, d, model)
 
 
-def collision_probability(alpha: int, k: int, d: int | None = None, model: str = "independent"):
+def collision_probability(
+    alpha: int, k: int, d: int | None = None, model: str = "independent"
+) -> float:
     """Probability that two disjoint ``k``-input clauses land whole in the same child."""
     _check(alpha, k, d, model, 2 * k)
     return together_probability(2 * k, alpha, d, model)
@@ -79,6 +93,7 @@ def expected_collisions(
     m: int, alpha: int, k: int, d: int | None = None, model: str = "independent"
 ) -> float:
     """Expected number of colliding clause pairs per parent among ``m`` clauses it carries."""
+    m = check_int("m", m, minimum=0)
     return math.comb(m, 2) * collision_probability(alpha, k, d, model)
 
 
@@ -89,8 +104,7 @@ def coverage_anywhere_probability(
 
     Every parent is split independently, so this is ``1 - (1 - coverage)^parents``.
     """
-    if parents < 0:
-        raise ValueError(f"parents must be >= 0, got {parents}")
+    parents = check_int("parents", parents, minimum=0)
     return 1.0 - (1.0 - coverage_probability(alpha, k, d, model)) ** parents
 
 
@@ -113,8 +127,14 @@ def simulate(
     ``model='balanced'`` uses :class:`expand_neurons.splits.Random` itself (one parent per trial);
     ``'independent'`` assigns each input a uniform child. Clause A is inputs ``0..k-1`` and
     clause B inputs ``k..2k-1`` (a split treats all inputs alike, so the choice is immaterial).
+    ``trials`` must be at least 2 (a standard error needs two draws) and ``2 * k <= d``.
     """
+    d = check_int("d", d)
     _check(alpha, k, d, model, 2 * k)
+    if 2 * k > d:
+        raise ValueError(f"two clauses of k={k} inputs need {2 * k} distinct inputs, got d={d}")
+    trials = check_int("trials", trials, minimum=2)
+    seed = check_seed(seed)
     g = torch.Generator().manual_seed(seed)
     if model == "balanced":
         masks = Random().masks(torch.zeros(trials, d), alpha, g)  # (trials, alpha, d)

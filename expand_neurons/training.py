@@ -12,18 +12,39 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
+from tqdm import tqdm as console_tqdm
+from tqdm.auto import tqdm as auto_tqdm
 
-from .masking import DropConnect, get_mask
+from .checks import check_int
+from .masking import (
+    DropConnect,
+    FixedMask,
+    _plist,
+    check_parametrizations,
+    get_mask,
+    trainable_tensor,
+)
 from .models import ELEMENTWISE
+from .seeds import check_seed
 
-__all__ = ["Dataset", "History", "fit", "evaluate", "default_device", "LOSSES", "progress_bar"]
+__all__ = [
+    "Dataset",
+    "History",
+    "fit",
+    "evaluate",
+    "default_device",
+    "LOSSES",
+    "OPTIMIZERS",
+    "progress_bar",
+]
 
 LOSSES = ("bce", "ce")
+OPTIMIZERS = ("adam", "adamw", "sgd")
 
 
 class Dataset(Protocol):
@@ -33,10 +54,15 @@ class Dataset(Protocol):
     indices for ``'ce'``.
     """
 
-    X_train: torch.Tensor
-    y_train: torch.Tensor
-    X_test: torch.Tensor
-    y_test: torch.Tensor
+    # read-only members, so frozen dataclasses (e.g. ``BooleanTask``) qualify too
+    @property
+    def X_train(self) -> torch.Tensor: ...
+    @property
+    def y_train(self) -> torch.Tensor: ...
+    @property
+    def X_test(self) -> torch.Tensor: ...
+    @property
+    def y_test(self) -> torch.Tensor: ...
 
 
 @dataclass
@@ -65,7 +91,7 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def progress_bar(total: int, desc: str, enabled: bool | None = None):
+def progress_bar(total: int, desc: str, enabled: bool | None = None) -> console_tqdm:
     """A tqdm bar (notebook-aware) unless disabled.
 
     ``enabled=None`` reads ``EXPAND_NEURONS_PROGRESS``: ``off`` hides bars (the book build sets
@@ -73,14 +99,9 @@ def progress_bar(total: int, desc: str, enabled: bool | None = None):
     """
     mode = os.environ.get("EXPAND_NEURONS_PROGRESS", "auto")
     if enabled is False or (enabled is None and mode == "off"):
-        from tqdm import tqdm
-
-        return tqdm(total=total, desc=desc, disable=True)
-    if mode == "text":
-        from tqdm import tqdm
-    else:
-        from tqdm.auto import tqdm
-    return tqdm(total=total, desc=desc, leave=False)
+        return console_tqdm(total=total, desc=desc, disable=True)
+    bar = console_tqdm if mode == "text" else auto_tqdm
+    return bar(total=total, desc=desc, leave=False)
 
 
 def _loss(logits: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
@@ -100,15 +121,18 @@ class _Stack:
 
     One model runs as itself. Several models must be ``nn.Sequential`` stacks of ``Linear`` and
     elementwise modules (MLPs): their weights are stacked into ``(N, out, in)`` leaf tensors
-    and each layer runs as one ``baddbmm``. Fixed masks and DropConnect parametrizations are
-    honoured; :meth:`write_back` copies trained values into the models.
+    and each layer runs as one ``baddbmm``. The weight's parametrizations are the models' own
+    classes (:class:`~expand_neurons.masking.FixedMask` over the stacked masks,
+    :class:`~expand_neurons.masking.DropConnect` at the shared rate), so the stack computes what
+    each model computes; any other parametrization is an error. :meth:`write_back` copies
+    trained values into the models.
     """
 
     def __init__(self, models: Sequence[nn.Module], device: torch.device) -> None:
         self.models = [m.to(device) for m in models]
         self.single = len(models) == 1
         if self.single:
-            self.params = dict(self.models[0].named_parameters())
+            self.params: dict[str, torch.Tensor] = dict(self.models[0].named_parameters())
             return
         layouts = [_mlp_layout(m) for m in self.models]
         self.steps: list = []
@@ -117,20 +141,16 @@ class _Stack:
             if not isinstance(step, nn.Linear):
                 self.steps.append(step)
                 continue
-            lins = [lay[pos] for lay in layouts]
-            w = torch.stack([_raw(m, "weight") for m in lins]).detach().clone().requires_grad_()
+            lins = [cast(nn.Linear, lay[pos]) for lay in layouts]  # same-shaped models
+            w = torch.stack([trainable_tensor(m, "weight") for m in lins]).detach().clone()
             b = None
             if step.bias is not None:
-                b = torch.stack([_raw(m, "bias") for m in lins]).detach().clone().requires_grad_()
-            masks = [get_mask(m) for m in lins]
-            mask = None if all(bool(k.all()) for k in masks) else torch.stack(masks)
-            drops = {_dropconnect_p(m) for m in lins}
-            if len(drops) != 1:
-                raise ValueError(f"models trained together differ in DropConnect rates {drops}")
-            self.params[f"{pos}.weight"] = w
+                b = torch.stack([trainable_tensor(m, "bias") for m in lins]).detach().clone()
+                b.requires_grad_()
+            self.params[f"{pos}.weight"] = w.requires_grad_()
             if b is not None:
                 self.params[f"{pos}.bias"] = b
-            self.steps.append(_StackedLinear(lins, w, b, mask, drops.pop()))
+            self.steps.append(_StackedLinear(lins, w, b, _stacked_parametrizations(lins)))
         self.training = True
 
     def train(self, mode: bool) -> None:
@@ -155,38 +175,60 @@ class _Stack:
                 step.write_back()
 
 
-class _StackedLinear:
-    """N ``Linear`` layers as stacked ``(N, out, in)`` weights with optional masks."""
+def _stacked_parametrizations(lins: Sequence[nn.Linear]) -> list[nn.Module]:
+    """The weight parametrizations of ``lins`` for their stacked ``(N, out, in)`` weight.
 
-    def __init__(self, lins, w, b, mask, drop_p: float) -> None:
-        self.lins, self.w, self.b, self.mask, self.drop_p = lins, w, b, mask, drop_p
+    Raises:
+        TypeError: for a parametrization other than ``FixedMask`` or ``DropConnect``, or on a
+            bias (the stack would silently drop it).
+        ValueError: if the models' DropConnect rates differ.
+    """
+    for m in lins:
+        check_parametrizations(m)
+        if parametrize.is_parametrized(m, "bias"):
+            raise TypeError("training several models at once does not support parametrized biases")
+    masks = [get_mask(m) for m in lins]
+    chain: list[nn.Module] = []
+    if not all(bool(k.all()) for k in masks):
+        chain.append(FixedMask(torch.stack(masks)))
+    drops = {
+        tuple(p.p for p in _plist(m, "weight") if isinstance(p, DropConnect))
+        if parametrize.is_parametrized(m, "weight")
+        else ()
+        for m in lins
+    }
+    if len(drops) != 1:
+        raise ValueError(f"models trained together differ in DropConnect rates {sorted(drops)}")
+    chain += [DropConnect(p) for p in drops.pop()]
+    return chain
+
+
+class _StackedLinear:
+    """N ``Linear`` layers as stacked ``(N, out, in)`` weights and their parametrizations."""
+
+    def __init__(
+        self,
+        lins: Sequence[nn.Linear],
+        w: torch.Tensor,
+        b: torch.Tensor | None,
+        chain: Sequence[nn.Module],
+    ) -> None:
+        self.lins, self.w, self.b, self.chain = lins, w, b, list(chain)
 
     def __call__(self, x: torch.Tensor, training: bool) -> torch.Tensor:
-        w = self.w if self.mask is None else self.w * self.mask
-        if training and self.drop_p > 0:
-            w = w * (torch.rand_like(w) >= self.drop_p) / (1.0 - self.drop_p)
+        w = self.w
+        for p in self.chain:
+            p.train(training)
+            w = p(w)
         if self.b is None:
             return torch.bmm(x, w.transpose(1, 2))
         return torch.baddbmm(self.b.unsqueeze(1), x, w.transpose(1, 2))
 
     def write_back(self) -> None:
         for i, lin in enumerate(self.lins):
-            _raw(lin, "weight").copy_(self.w[i])
+            trainable_tensor(lin, "weight").copy_(self.w[i])
             if self.b is not None:
-                _raw(lin, "bias").copy_(self.b[i])
-
-
-def _raw(module: nn.Module, name: str) -> torch.Tensor:
-    """The trainable tensor behind ``module.<name>`` (``original`` when parametrized)."""
-    if parametrize.is_parametrized(module, name):
-        return module.parametrizations[name].original
-    return getattr(module, name)
-
-
-def _dropconnect_p(module: nn.Module) -> float:
-    if not parametrize.is_parametrized(module, "weight"):
-        return 0.0
-    return sum(p.p for p in module.parametrizations["weight"] if isinstance(p, DropConnect))
+                trainable_tensor(lin, "bias").copy_(self.b[i])
 
 
 def _mlp_layout(model: nn.Module) -> list[nn.Module]:
@@ -276,27 +318,84 @@ def fit(
     """
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; allowed are {list(LOSSES)}")
-    if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    check_int("epochs", epochs, minimum=0)
+    check_int("batch_size", batch_size, minimum=1)
+    if not lr > 0:
+        raise ValueError(f"lr must be a number > 0, got {lr!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; allowed are {list(OPTIMIZERS)}")
+    check_seed(seed)
     models = [models] if isinstance(models, nn.Module) else list(models)
-    data = list(data) if isinstance(data, (list, tuple)) else [data] * len(models)
+    if not models or not all(isinstance(m, nn.Module) for m in models):
+        raise TypeError("models must be an nn.Module or a non-empty list of them")
+    data = list(data) if isinstance(data, (list, tuple)) else [cast(Dataset, data)] * len(models)
     if len(data) != len(models):
         raise ValueError(f"got {len(data)} data sets for {len(models)} models")
+    for d in data:
+        if len(d.X_train) == 0 or len(d.X_test) == 0:
+            raise ValueError(
+                f"empty data set: {len(d.X_train)} training and {len(d.X_test)} test samples; "
+                "both must be >= 1"
+            )
+    for m in models:
+        _check_finite(m, "before training")
     device = torch.device(device) if device is not None else default_device()
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)  # dropout-like randomness; torch's global state is restored
+        histories = _fit(
+            models,
+            data,
+            epochs,
+            loss,
+            lr,
+            batch_size,
+            weight_decay,
+            optimizer,
+            seed,
+            eval_every,
+            device,
+            desc,
+            progress,
+        )
+    for m in models:
+        _check_finite(m, "after training (it diverged: try a lower lr)")
+    return histories
+
+
+def _check_finite(model: nn.Module, when: str) -> None:
+    for name, p in model.named_parameters():
+        if not bool(torch.isfinite(p).all()):
+            raise ValueError(
+                f"parameter {name!r} holds NaN or inf {when}; training needs finite weights"
+            )
+
+
+def _fit(
+    models: list[nn.Module],
+    data: list[Dataset],
+    epochs: int,
+    loss: str,
+    lr: float,
+    batch_size: int,
+    weight_decay: float,
+    optimizer: str,
+    seed: int,
+    eval_every: int | None,
+    device: torch.device,
+    desc: str,
+    progress: bool | None,
+) -> list[History]:
     stack = _Stack(models, device)
     Xtr, ytr = _stack_data(data, "X_train", device), _stack_data(data, "y_train", device)
     Xte, yte = _stack_data(data, "X_test", device), _stack_data(data, "y_test", device)
     params = list(stack.params.values())
     if optimizer == "adam":
-        opt = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+        opt: torch.optim.Optimizer = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     elif optimizer == "adamw":
         opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    elif optimizer == "sgd":
-        opt = torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
     else:
-        raise ValueError(f"unknown optimizer {optimizer!r}; allowed are ['adam', 'adamw', 'sgd']")
+        opt = torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
     g = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
     histories = [History() for _ in models]
     eval_every = eval_every or max(1, epochs // 20)
     n = Xtr.shape[1]

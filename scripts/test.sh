@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, in order; stops at the first failing step (exit status non-zero).
-#   lint, format check, unit tests, every chapter under nbval (quick profile),
-#   the strict book build, the browser test of every built page.
+#   lint, format check, type check, unit tests (with a coverage floor), every chapter under
+#   nbval (quick profile), the strict book build, the browser test of every built page.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap print_timings EXIT
@@ -13,9 +13,14 @@ install_all() {
     install_system_packages chromium "${packages[@]}"
 }
 
+# The unit tests must cover at least this share of the library's lines (coverage.py's
+# percentage, printed with the missing lines of each module). Raise it when coverage rises.
+COVERAGE_FLOOR=90
+
 unit_tests() {
     local status=0
-    "$PYTHON" -m pytest tests -q --ignore=tests/site || status=$?
+    "$PYTHON" -m pytest tests -q --ignore=tests/site --cov=expand_neurons --cov-report=term-missing:skip-covered \
+        --cov-fail-under="$COVERAGE_FLOOR" || status=$?
     if [ "$status" = 5 ]; then
         echo "(no unit tests collected yet)"
         return 0
@@ -34,7 +39,10 @@ step "system packages (chromium, binder/apt.txt)" install_all
 step "python packages (requirements.txt)" install_python_packages
 step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
+step "type check (mypy)" "$PYTHON" -m mypy
 step "unit tests" unit_tests
+step "result store (schema, stale cells, one paper cell recomputed)" \
+    "$PYTHON" -m expand_neurons check-store --store results/paper --profile paper
 step "notebooks (nbval, quick profile)" notebook_tests
 step "book build (strict)" bash scripts/build-book.sh --no-install
 step "browser test of the built site" "$PYTHON" -m pytest tests/site -q

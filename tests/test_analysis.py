@@ -4,12 +4,13 @@ import math
 
 import pytest
 
-from expand_neurons.experiments import get
+from expand_neurons.experiments import get, to_frame
 from expand_neurons.experiments.analysis import (
     fold_change_fit,
     fold_change_points,
+    is_perfect,
     paired_difference,
-    rows,
+    verdict,
 )
 
 
@@ -19,22 +20,20 @@ def _entry(variant, n_clauses, acc, cap, cos, gain, accs):
 
 
 def _sweep():
-    v = {}
+    records = []
     for n, (dense, rand, cap) in {4: (0.9, 0.99, 2.0), 8: (0.8, 0.96, 3.0)}.items():
-        v[f"n_clauses={n}/dense"] = _entry("dense", n, dense, 0.1, 0.4, 0.0, [dense] * 2)
-        v[f"n_clauses={n}/random"] = _entry(
-            "random", n, rand, 0.1 * cap, 0.2, rand / dense - 1, [rand - 0.01, rand + 0.01]
+        records.append(_entry("dense", n, dense, 0.1, 0.4, 0.0, [dense] * 2))
+        records.append(
+            _entry("random", n, rand, 0.1 * cap, 0.2, rand / dense - 1, [rand - 0.01, rand + 0.01])
         )
-    return {"experiment": "toy", "config": {"n_clauses": 8, "hidden": 4, "alpha": 2},
-            "settings": [{"n_clauses": 4}, {"n_clauses": 8}], "variants": v}  # fmt: skip
+    return {"experiment": "toy", "setting_keys": ["n_clauses"], "records": records}
 
 
-def test_rows_carry_setting_and_load():
-    r = rows(_sweep())
-    assert len(r) == 4
-    first = r[0]
-    assert first["n_clauses"] == 4 and first["hidden"] == 4 and first["load"] == 1.0
-    assert "accuracies" not in first and first["experiment"] == "toy"
+def test_frame_has_a_row_per_record_without_per_seed_lists():
+    frame = to_frame(_sweep())
+    assert len(frame) == 4 and "accuracies" not in frame.columns
+    assert list(frame["n_clauses"]) == [4, 4, 8, 8]
+    assert len(to_frame(_sweep(), per_seed=True)) == 8
 
 
 def test_fold_change_points_and_fit():
@@ -49,20 +48,36 @@ def test_fold_change_points_and_fit():
 
 def test_fold_change_needs_dense():
     s = _sweep()
-    del s["variants"]["n_clauses=4/dense"]
-    with pytest.raises(ValueError, match="no dense variant"):
+    del s["records"][0]
+    with pytest.raises(ValueError, match="no dense variant at setting {'n_clauses': 4}"):
         fold_change_points([s])
 
 
+def _pair(a, b):
+    return {"records": [{"variant": "a", "accuracies": a}, {"variant": "b", "accuracies": b}]}
+
+
 def test_paired_difference():
-    s = {"variants": {"a": {"accuracies": [0.9, 0.8, 0.7]}, "b": {"accuracies": [0.8, 0.8, 0.6]}}}
+    s = _pair([0.9, 0.8, 0.7], [0.8, 0.8, 0.6])
     d = paired_difference(s, "a", "b")
     assert d["mean"] == pytest.approx(0.2 / 3) and d["n"] == 3
     assert d["se"] == pytest.approx(math.sqrt(1 / 300) / math.sqrt(3))
-    same = {"variants": {"a": {"accuracies": [1.0, 1.0]}, "b": {"accuracies": [1.0, 1.0]}}}
-    assert math.isnan(paired_difference(same, "a", "b")["t"])
+    assert math.isnan(paired_difference(_pair([1.0, 1.0], [1.0, 1.0]), "a", "b")["t"])
     with pytest.raises(ValueError, match="must both be"):
         paired_difference(s, "a", "c")
+
+
+def test_paired_difference_at_a_setting():
+    s = _sweep()
+    d = paired_difference(s, "random", "dense", n_clauses=8)
+    assert d["mean"] == pytest.approx(0.16) and d["n"] == 2
+
+
+def test_verdict_and_perfect():
+    assert verdict({"t": 2.5}) == "better" and verdict({"t": -3.0}) == "worse"
+    assert verdict({"t": 1.9}) == "not distinguishable"
+    assert verdict({"t": float("nan")}) == "not distinguishable"
+    assert is_perfect(0.9996) and not is_perfect(0.999)
 
 
 def test_on_a_real_tiny_sweep():
@@ -72,4 +87,5 @@ def test_on_a_real_tiny_sweep():
     pts = fold_change_points([result])
     assert len(pts) == 4 and {p["variant"] for p in pts} == {"random", "clause"}
     assert all(p["x"] > 0 for p in pts)
-    assert rows(result)[0]["load"] == pytest.approx(2 / 8)
+    assert to_frame(result)["load"].iloc[0] == pytest.approx(2 / 8)
+    assert result["setting_keys"] == ["n_clauses"]

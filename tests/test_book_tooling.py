@@ -34,7 +34,7 @@ def test_importing_the_package_does_not_import_plotly():
 
 
 def test_show_in_book_build_emits_html_without_plotlyjs(monkeypatch):
-    from expand_neurons import figures
+    from expand_neurons.book import figures
 
     shown = []
     monkeypatch.setenv(figures.BOOK_BUILD_ENV, "1")
@@ -49,7 +49,7 @@ def test_show_in_book_build_emits_html_without_plotlyjs(monkeypatch):
 
 
 def test_show_outside_the_book_uses_fig_show(monkeypatch):
-    from expand_neurons import figures
+    from expand_neurons.book import figures
 
     monkeypatch.delenv(figures.BOOK_BUILD_ENV, raising=False)
     calls = []

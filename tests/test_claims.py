@@ -6,7 +6,8 @@ import pytest
 
 from expand_neurons.cli import main
 from expand_neurons.experiments import get
-from expand_neurons.experiments.boolean import boolean_runs, summarize
+from expand_neurons.experiments.boolean import boolean_runs
+from expand_neurons.experiments.records import summarize
 
 
 @pytest.fixture(scope="module")

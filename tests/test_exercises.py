@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from expand_neurons import exercises, metrics, splits, theory
+from expand_neurons import metrics, splits, theory
+from expand_neurons.book import exercises
 
 
 def test_checkers_accept_the_reference_answers():

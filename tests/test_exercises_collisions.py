@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from expand_neurons import exercises, theory
+from expand_neurons import theory
+from expand_neurons.book import exercises
 
 
 def test_balanced_coverage_checker():

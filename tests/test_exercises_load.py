@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from expand_neurons import exercises
+from expand_neurons.book import exercises
 
 
 def _r2(x, y):

@@ -6,8 +6,8 @@ from torch import nn
 
 import expand_neurons as en
 from expand_neurons import splits
+from expand_neurons.layers import fpe_modules
 from expand_neurons.masking import get_mask
-from expand_neurons.models import linear_layers
 from expand_neurons.tasks import make_task
 
 TASK = make_task(8, 3, n_train=64, n_test=32, seed=0)
@@ -132,7 +132,7 @@ def test_pruning_removes_the_smallest_weights_globally():
     full = en.expand(model, 2, "random", seed=0, prune=False)
     pruned = en.expand(model, 2, "random", seed=0)
     kept, dropped = [], []
-    for a, b in zip(linear_layers(full), linear_layers(pruned)):
+    for a, b in zip(fpe_modules(full), fpe_modules(pruned)):
         live = a.weight != 0
         kept.append(a.weight[live & (b.weight != 0)].abs())
         dropped.append(a.weight[live & (b.weight == 0)].abs())
@@ -185,11 +185,11 @@ def test_masked_weights_stay_zero_through_training(opt, together):
     task = make_task(8, 3, n_train=256, n_test=64, seed=1)
     models = [en.expand(trained_like([8], seed=s), 2, "random", seed=s) for s in range(2)]
     models = models if together else models[:1]
-    before = [[get_mask(m).clone() for m in linear_layers(x)] for x in models]
+    before = [[get_mask(m).clone() for m in fpe_modules(x)] for x in models]
     # 256 samples / batch 32 = 8 steps per epoch; 25 epochs = 200 optimizer steps
     en.fit(models, task, epochs=25, batch_size=32, lr=0.05, weight_decay=0.1, optimizer=opt)
     for model, masks in zip(models, before):
-        for lin, mask in zip(linear_layers(model), masks):
+        for lin, mask in zip(fpe_modules(model), masks):
             assert not lin.weight[~mask].any()
             assert lin.weight[mask].abs().sum() > 0
         assert en.count_nonzero(model) <= en.count_nonzero(trained_like([8]))

@@ -12,13 +12,15 @@ import torch
 from torch import nn
 
 import expand_neurons as en
-from expand_neurons import bench, layouts, splits
+from expand_neurons import splits
 from expand_neurons.cli import main
 from expand_neurons.experiments import get
-from expand_neurons.experiments.boolean import make_variant
-from expand_neurons.experiments.hardware import kept_fraction
-from expand_neurons.grouped import GroupedFPELinear
-from expand_neurons.sparse import SparseFPELinear
+from expand_neurons.experiments.analysis import kept_fraction
+from expand_neurons.experiments.variants import make_variant
+from expand_neurons.layers import bench
+from expand_neurons.layers import convert as layouts
+from expand_neurons.layers.grouped import GroupedFPELinear
+from expand_neurons.layers.sparse import SparseFPELinear
 
 D, OUT = 24, 5
 
@@ -235,15 +237,18 @@ def test_grouped_variant_and_experiments_are_registered():
         make_variant("grouped-x", 2)
     for name in ("boolean-grouped", "boolean-grouped-load"):
         exp = get(name)
-        assert "grouped-1" in exp.config("quick")["variants"]
-        assert exp.config("paper")["epochs"] >= exp.config("quick")["epochs"]
+        assert "grouped-1" in exp.config("quick").variants
+        assert exp.config("paper").epochs >= exp.config("quick").epochs
     result = {
-        "variants": {
-            "random": {"variant": "random", "relative_gain": 0.1},
-            "grouped-2": {"variant": "grouped-2", "relative_gain": 0.08},
-        }
+        "setting_keys": ["n_clauses"],
+        "records": [
+            {"n_clauses": 4, "variant": "random", "relative_gain": 0.1},
+            {"n_clauses": 4, "variant": "grouped-2", "blocks": 2, "relative_gain": 0.08},
+            {"n_clauses": 8, "variant": "random", "relative_gain": 0.0},
+            {"n_clauses": 8, "variant": "grouped-2", "blocks": 2, "relative_gain": 0.01},
+        ],
     }
-    assert kept_fraction(result, 2) == pytest.approx({"": 0.8})
+    assert kept_fraction(result, 2) == [{"n_clauses": 4, "kept": pytest.approx(0.8)}]
 
 
 def test_grouped_layer_holds_at_most_1_1_times_the_dense_bytes():
@@ -272,7 +277,7 @@ def test_bench_cli_writes_rows_with_ratios(tmp_path, capsys):
     assert len(dense) == 1 and dense[0]["step_ratio"] == 1.0 and dense[0]["bytes_ratio"] == 1.0
     masked2 = next(r for r in rows if r["layout"] == "masked" and r["alpha"] == 2)
     assert masked2["macs"] == 2 * dense[0]["macs"]  # the mask multiplies alpha-fold
-    grouped2 = next(r for r in rows if r["label"] == "grouped/1" and r["alpha"] == 2)
+    grouped2 = next(r for r in rows if r["label"] == "grouped-1" and r["alpha"] == 2)
     assert grouped2["macs"] <= dense[0]["macs"] * 1.2  # the same multiply-adds (+ bias row)
 
 

@@ -8,9 +8,13 @@ from torch import nn
 
 import expand_neurons as en
 from expand_neurons import cli, experiments
-from expand_neurons.experiments import real
+from expand_neurons.data import synthetic_data
+from expand_neurons.experiments import one, real, select, values
+from expand_neurons.experiments.matching import match_dense
+from expand_neurons.experiments.real_data import load_data
+from expand_neurons.layers import fpe_modules
 from expand_neurons.masking import get_mask
-from expand_neurons.models import linear_layers
+from expand_neurons.models import ConvNet, mlp_parameters, seeded_conv_net
 
 NAMES = ["embeddings-width", "embeddings-load", "embeddings-match", "cnn-fashion", "deep-mlp"]
 # Tiny runs: synthetic Gaussian clusters (no files, no encoder), 2 + 2 epochs, 2 seeds.
@@ -22,27 +26,24 @@ TINY = {"dataset": "synthetic", "n_classes": 3, "max_per_class": 20, "epochs": 4
 def test_configs_validate(name, profile):
     exp = experiments.get(name)
     cfg = exp.config(profile)
-    assert set(cfg["grid"]) <= set(cfg)
-    assert cfg["seeds"] >= (5 if profile == "paper" else 2)
-    assert 0 < cfg["split_at"] < 1 and cfg["epochs"] >= 2
+    assert set(cfg.grid) <= set(cfg.field_names())
+    assert cfg.seeds >= (5 if profile == "paper" else 2)
+    assert 0 < cfg.split_at < 1 and cfg.epochs >= 2
     if profile == "paper":
-        assert cfg["epochs"] == 50 and cfg["split_at"] == 0.5  # 25 + 25 as in the paper
-    assert cfg["dataset"] == ("fashion-mnist" if name == "cnn-fashion" else "wordnet-nouns")
-    for item in cfg["extra"]:
-        assert set(item) - {"alpha", "split"} <= set(cfg)
+        assert cfg.epochs == 50 and cfg.split_at == 0.5  # 25 + 25 as in the paper
+    assert cfg.dataset == ("fashion-mnist" if name == "cnn-fashion" else "wordnet-nouns")
+    for item in cfg.extra:
+        assert set(item) - {"alpha", "split"} <= set(cfg.field_names())
     with pytest.raises(ValueError, match="unknown config keys"):
         exp.config(profile, no_such_key=1)
 
 
 def _check_schema(result, n_seeds=2):
-    variants = result["variants"]
+    """Every setting has its dense record and FPE records of the same budget; returns records."""
     assert result["settings"]
     for setting in result["settings"]:
-        prefix = ",".join(f"{k}={v}" for k, v in setting.items())
-        dense = variants[f"{prefix}/dense"]
-        fpe = [
-            v for k, v in variants.items() if k.startswith(prefix + "/") and k != f"{prefix}/dense"
-        ]
+        dense = one(result, variant="dense", **setting)
+        fpe = [r for r in select(result, **setting) if r["variant"] != "dense"]
         for entry in [dense, *fpe]:
             assert 0 <= entry["accuracy"] <= 1
             assert len(entry["accuracies"]) == n_seeds and entry["accuracy_std"] >= 0
@@ -50,21 +51,23 @@ def _check_schema(result, n_seeds=2):
         for entry in fpe:
             assert entry["nonzero"] == dense["nonzero"]  # exact, one count for every seed
             assert entry["neurons"] == setting["alpha"] * dense["neurons"]
-    return variants
+    return result["records"]
 
 
 def test_width_runner_tiny():
     result = experiments.get("embeddings-width").run(
         "quick", **TINY, grid={"hidden": [2, 4]}, alphas=[2, 4]
     )
-    variants = _check_schema(result)
-    assert "hidden=2,alpha=4/random" in variants and "hidden=4,alpha=2/dense" in variants
+    _check_schema(result)
+    assert result["setting_keys"] == ["hidden", "alpha"]
+    assert values(result, "alpha") == [2, 4] and values(result, "hidden") == [2, 4]
     # The dense baseline is shared by every alpha at a width.
-    assert variants["hidden=4,alpha=2/dense"] == {
-        **variants["hidden=4,alpha=4/dense"],
+    assert one(result, variant="dense", hidden=4, alpha=2) == {
+        **one(result, variant="dense", hidden=4, alpha=4),
         "alpha": 2,
     }
     assert len(result["settings"]) == 4
+    assert "hidden=2, alpha=4: random" in result["variants"]  # the command line's view
 
 
 def test_feature_split_at_one_setting():
@@ -75,9 +78,9 @@ def test_feature_split_at_one_setting():
         alphas=[2],
         extra=[{"hidden": 4, "alpha": 2, "split": "feature"}],
     )
-    variants = _check_schema(result)
-    assert "hidden=4,alpha=2/feature" in variants
-    assert not any(k.endswith("/feature") and k.startswith("hidden=2") for k in variants)
+    _check_schema(result)
+    assert one(result, variant="feature", hidden=4, alpha=2)
+    assert not select(result, variant="feature", hidden=2)
 
 
 def test_load_runner_tiny():
@@ -85,9 +88,9 @@ def test_load_runner_tiny():
     result = experiments.get("embeddings-load").run(
         "quick", **tiny, grid={"n_classes": [2, 4]}, hidden=2
     )
-    variants = _check_schema(result)
-    assert variants["n_classes=4,alpha=4/random"]["load"] == 2.0
-    assert variants["n_classes=2,alpha=4/dense"]["classes"] == 2
+    _check_schema(result)
+    assert one(result, variant="random", n_classes=4, alpha=4)["load"] == 2.0
+    assert one(result, variant="dense", n_classes=2, alpha=4)["classes"] == 2
 
 
 def test_match_runner_tiny():
@@ -97,12 +100,9 @@ def test_match_runner_tiny():
         grid={"hidden": [2, 3, 4]},
         match={"hidden": 2, "alpha": 2, "split": "random"},
     )
-    variants = _check_schema(result)
-    assert {k for k in variants if k.endswith("/dense")} == {
-        "hidden=2,alpha=2/dense",
-        "hidden=3/dense",
-        "hidden=4/dense",
-    }
+    _check_schema(result)
+    dense = select(result, variant="dense")
+    assert [(r["hidden"], r["alpha"]) for r in dense] == [(2, 2), (3, None), (4, None)]
     m = result["match"]
     assert m["bound"] in ("below", "interpolated", "above")
     assert len(m["dense_curve"]) == 3 and m["param_ratio"] > 0
@@ -114,14 +114,14 @@ def test_match_interpolation():
         return {**e, "accuracy_std": 0.01, **({} if alpha is None else {"alpha": alpha})}
 
     result = {
-        "variants": {
-            "a": entry("dense", 8, 100, 0.50),
-            "b": entry("dense", 12, 150, 0.60),
-            "c": entry("dense", 16, 200, 0.70),
-            "d": entry("random", 8, 100, 0.65, alpha=4),
-        }
+        "records": [
+            entry("dense", 8, 100, 0.50),
+            entry("dense", 12, 150, 0.60),
+            entry("dense", 16, 200, 0.70),
+            entry("random", 8, 100, 0.65, alpha=4),
+        ]
     }
-    m = real.match_dense(result, alpha=4)
+    m = match_dense(result, alpha=4)
     assert m["bound"] == "interpolated"
     assert m["matched_nonzero"] == pytest.approx(175.0)
     assert m["matched_hidden"] == pytest.approx(14.0)
@@ -129,38 +129,37 @@ def test_match_interpolation():
     assert m["param_ratio_low"] == pytest.approx(1.7) and m["param_ratio_high"] == pytest.approx(
         1.8
     )
-    result["variants"]["d"]["accuracy"] = 0.9
-    assert real.match_dense(result, alpha=4)["bound"] == "above"
-    result["variants"]["d"]["accuracy"] = 0.4
-    assert real.match_dense(result, alpha=4)["bound"] == "below"
+    result["records"][3]["accuracy"] = 0.9
+    assert match_dense(result, alpha=4)["bound"] == "above"
+    result["records"][3]["accuracy"] = 0.4
+    assert match_dense(result, alpha=4)["bound"] == "below"
 
 
 def test_deep_mlp_exact_nonzero_five_layers():
     cfg = experiments.get("deep-mlp").config("quick", **TINY, hidden=4)
-    assert cfg["depth"] == 5
+    assert cfg.depth == 5
     runs = real.real_runs(cfg)
-    dense = runs["dense"]
-    for name in ("alpha=2/random", "alpha=4/random"):
-        alpha = int(name[6])
-        for r, base in zip(runs[name], dense):
+    dense = runs[None]
+    for alpha in (2, 4):
+        for r, base in zip(runs[(alpha, "random")], dense):
             assert r.nonzero == base.nonzero == en.count_nonzero(base.model)
-            hidden = linear_layers(r.model)[:-1]
+            hidden = fpe_modules(r.model)[:-1]
             assert len(hidden) == 5 and all(m.out_features == 4 * alpha for m in hidden)
             assert r.neurons == 5 * 4 * alpha
     # The same check straight on one model, with pruning spread over all six layers.
-    d = real.synthetic_data(3, (32,))
+    d = synthetic_data(3, (32,))
     m = en.seeded_mlp(0, 32, [4] * 5, d.n_classes)
     big = en.expand(m, 4, "random", seed=1)
-    assert en.count_nonzero(big) == en.count_nonzero(m) == real.nonzero_mlp(32, [4] * 5, 3)
+    assert en.count_nonzero(big) == en.count_nonzero(m) == mlp_parameters(32, [4] * 5, 3)
 
 
 def test_cnn_head_expansion_keeps_count_and_trunk():
-    net = real.seeded_conv_net(0, (1, 28, 28), [4, 8], 4, 10)
+    net = seeded_conv_net(0, (1, 28, 28), [4, 8], 4, 10)
     big = en.expand(net, 4, "random", seed=0)
     assert en.count_nonzero(big) == en.count_nonzero(net)
     for (n0, p0), (n1, p1) in zip(net.trunk.named_parameters(), big.trunk.named_parameters()):
         assert n0 == n1 and torch.equal(p0, p1)  # the conv trunk is untouched
-    assert isinstance(big, real.ConvNet)
+    assert isinstance(big, ConvNet)
     assert big.head[0].out_features == 16 and big.head[0].in_features == 8 * 7 * 7
     assert bool(get_mask(big.head[0]).any(dim=0).all())  # every trunk feature still read
     x = torch.randn(3, 1, 28, 28)
@@ -171,8 +170,8 @@ def test_cnn_runner_tiny():
     result = experiments.get("cnn-fashion").run(
         "quick", **{**TINY, "epochs": 2}, grid={"hidden": [2]}, channels=[2, 4]
     )
-    variants = _check_schema(result)
-    assert variants["hidden=2,alpha=4/random"]["neurons"] == 8
+    _check_schema(result)
+    assert one(result, variant="random", hidden=2, alpha=4)["neurons"] == 8
 
 
 def test_nonzero_check_raises(monkeypatch):
@@ -188,10 +187,9 @@ def test_nonzero_check_raises(monkeypatch):
 def test_unknown_dataset_and_model():
     cfg = experiments.get("embeddings-width").config("quick", dataset="nope")
     with pytest.raises(ValueError, match="unknown dataset"):
-        real.load_data(cfg)
-    cfg = experiments.get("embeddings-width").config("quick", **TINY, model="rnn")
-    with pytest.raises(ValueError, match="unknown model"):
-        real.real_runs(cfg)
+        load_data(cfg)
+    with pytest.raises(ValueError, match=r"unknown model 'rnn'; allowed are \['mlp', 'cnn'\]"):
+        experiments.get("embeddings-width").config("quick", **TINY, model="rnn")
 
 
 def test_cli_lists_new_experiments(capsys):
@@ -202,23 +200,23 @@ def test_cli_lists_new_experiments(capsys):
 
 
 def test_conv_net_is_sequential_of_trunk_and_head():
-    net = real.ConvNet((1, 28, 28), [3], [5, 6], 2)
+    net = ConvNet((1, 28, 28), [3], [5, 6], 2)
     assert isinstance(net.trunk, nn.Sequential) and isinstance(net.head, en.MLP)
     assert net.head.widths == [5, 6]
 
 
 def _matched_via_library(sizes, accs, target):
-    entries = {
-        f"d{i}": {"variant": "dense", "hidden": s, "nonzero": s, "accuracy": a, "accuracy_std": 0}
-        for i, (s, a) in enumerate(zip(sizes, accs))
-    }
+    records = [
+        {"variant": "dense", "hidden": s, "nonzero": s, "accuracy": a, "accuracy_std": 0}
+        for s, a in zip(sizes, accs)
+    ]
     fpe = {"variant": "random", "alpha": 2, "hidden": sizes[0], "nonzero": sizes[0]}
-    entries["fpe"] = {**fpe, "accuracy": target, "accuracy_std": 0.0}
-    return real.match_dense({"variants": entries}, alpha=2)["matched_nonzero"]
+    records.append({**fpe, "accuracy": target, "accuracy_std": 0.0})
+    return match_dense({"records": records}, alpha=2)["matched_nonzero"]
 
 
 def test_part2_exercise_checkers_agree_with_the_library():
-    from expand_neurons import exercises as ex
+    from expand_neurons.book import exercises as ex
 
     for d, h, c, alpha in [(20, 3, 5, 2), (100, 8, 10, 3)]:
         m = en.seeded_mlp(0, d, h, c)
@@ -229,7 +227,7 @@ def test_part2_exercise_checkers_agree_with_the_library():
         unpruned = en.expand(m, alpha, "random", seed=0, prune=False)
         extra = en.count_nonzero(unpruned, biases=False) - en.count_nonzero(m, biases=False)
         assert extra == (alpha - 1) * ((depth - 1) * h * h + c * h)
-    assert "Correct" in ex.check_dense_nonzero(lambda d, h, c: real.nonzero_mlp(d, h, c))
+    assert "Correct" in ex.check_dense_nonzero(mlp_parameters)
     assert "Correct" in ex.check_matched_size(_matched_via_library)
     assert "Correct" in ex.check_head_prune_count(lambda d, h, c, a: (a - 1) * (c * h + h))
     assert "Correct" in ex.check_deep_prune_count(

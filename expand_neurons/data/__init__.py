@@ -11,7 +11,9 @@ Heavy dependencies (sentence-transformers, transformers) are imported only when 
 
 from __future__ import annotations
 
-from .cache import CacheError, CacheWarning, cache_dir, cache_path, cached
+from ._files import cache_root
+from .arrays import ArrayData, synthetic_data
+from .cache import CacheError, CacheWarning, cache_path, cached
 from .cifar100 import CIFAR100NotFoundError, cifar100, download_cifar100
 from .clip import CLIPImageEncoder, clip_preprocess
 from .datasets import DATASETS, EmbeddedDataset, embedded_dataset
@@ -27,6 +29,8 @@ from .sampling import split_by_class, stratified_subset
 from .wordnet import NOUN_CLASSES, WordNetNotFoundError, WordNetNouns, wordnet_nouns
 
 __all__ = [
+    "ArrayData",
+    "synthetic_data",
     "DATASETS",
     "EmbeddedDataset",
     "embedded_dataset",
@@ -46,7 +50,7 @@ __all__ = [
     "CLIPImageEncoder",
     "clip_preprocess",
     "cached",
-    "cache_dir",
+    "cache_root",
     "cache_path",
     "CacheError",
     "CacheWarning",

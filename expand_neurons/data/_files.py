@@ -8,6 +8,7 @@ is interrupted leaves either the old file, or no file, never a half-written one.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import tempfile
@@ -82,7 +83,7 @@ def download(
         try:
             with atomic_write(dest) as out, urllib.request.urlopen(url, timeout=timeout) as resp:
                 digest = hashlib.md5(usedforsecurity=False)
-                for block in iter(lambda r=resp: r.read(1 << 20), b""):
+                for block in iter(functools.partial(resp.read, 1 << 20), b""):
                     out.write(block)
                     digest.update(block)
                 if md5 is not None and digest.hexdigest() != md5:

@@ -6,7 +6,9 @@ file is ``<cache>/embeddings/<slug>-<sha256(key)[:16]>.pt`` where ``<cache>`` is
 shape and dtype of each tensor and a SHA-256 checksum of everything; a file that fails to load,
 whose key differs, or whose tensors do not match their recorded shape, dtype or checksum is
 reported with a :class:`CacheWarning` and rebuilt, never trusted. Writes are atomic (temporary
-file in the same folder + :func:`os.replace`), so an interrupted run leaves no partial file.
+file in the same folder + :func:`os.replace`), so an interrupted run leaves no partial file. A
+cache that cannot be written (an unwritable or misplaced folder, a directory where the file should
+be, a full disk) costs only time: :func:`cached` warns and returns what it computed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ __all__ = [
     "CACHE_ENV",
     "CacheWarning",
     "CacheError",
-    "cache_dir",
     "key_hash",
     "cache_path",
     "save_entry",
@@ -41,17 +42,11 @@ Payload = dict[str, Any]
 
 
 class CacheWarning(UserWarning):
-    """A cache file was unusable and is being rebuilt."""
+    """A cache file was unusable and is being rebuilt, or could not be written."""
 
 
 class CacheError(ValueError):
     """A cache file is corrupt, truncated or does not match the requested key."""
-
-
-def cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The cache root: ``cache_dir``, else ``$EXPAND_NEURONS_CACHE``, else
-    ``~/.cache/expand_neurons``."""
-    return cache_root(cache_dir)
 
 
 def _canonical(key: Mapping[str, Any]) -> str:
@@ -138,14 +133,24 @@ def cached(
     """Return the payload cached under ``key``, computing and storing it if absent or invalid.
 
     ``compute()`` must return a dict of tensors and JSON-able values (lists of class names...).
-    If it raises, nothing is written. ``refresh=True`` recomputes unconditionally.
+    If it raises, nothing is written. ``refresh=True`` recomputes unconditionally. If the entry
+    cannot be written, a :class:`CacheWarning` says where and why, and the computed payload is
+    returned all the same (it will be computed again next time).
     """
     path = cache_path(key, cache_dir)
-    if path.exists() and not refresh:
+    if path.is_file() and not refresh:
         try:
             return load_entry(path, key)
         except CacheError as exc:
             warnings.warn(f"cache file {path} is unusable: {exc}; rebuilding it", CacheWarning, 2)
     payload = compute()
-    save_entry(path, key, payload)
+    try:
+        save_entry(path, key, payload)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: torch.save's writer failing (disk full)
+        warnings.warn(
+            f"could not write the embedding cache to {path} ({type(exc).__name__}: {exc}); the "
+            "embeddings were computed and are used, but will be recomputed next time",
+            CacheWarning,
+            2,
+        )
     return payload

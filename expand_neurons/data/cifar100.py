@@ -51,7 +51,9 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
             try:
                 from numpy._core.multiarray import _reconstruct
             except ImportError:  # numpy < 2
-                from numpy.core.multiarray import _reconstruct
+                from numpy.core.multiarray import _reconstruct as _reconstruct_v1
+
+                return _reconstruct_v1
             return _reconstruct
         return super().find_class(module, name)
 

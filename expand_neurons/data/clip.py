@@ -14,7 +14,7 @@ not L2-normalised unless ``normalize=True``.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -119,7 +119,9 @@ class CLIPImageEncoder(Encoder):
                 raise ImportError(
                     "the CLIP encoder needs transformers: pip install 'transformers>=4.40,<6'"
                 ) from exc
-            model = CLIPVisionModelWithProjection.from_pretrained(model_name)
+            # read duck-typed below, like a given model (and transformers' own hints on ``to``
+            # do not type-check)
+            model = cast(Any, CLIPVisionModelWithProjection.from_pretrained(model_name))
             default_name = f"clip:{model_name}"
         else:
             origin = getattr(getattr(model, "config", None), "name_or_path", "") or "custom"

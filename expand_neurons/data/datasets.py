@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import torch
 
@@ -186,10 +186,11 @@ def _cifar100_clip(
     enc_name, make_encoder = _resolve_encoder(encoder, "image", device)
     built: list[Encoder] = []
     parts = {}
-    for split in ("train", "test"):
+    halves: tuple[Literal["train", "test"], ...] = ("train", "test")
+    for split in halves:
         key = {"dataset": "cifar100", "split": split, "encoder": enc_name, "version": CACHE_VERSION}
 
-        def compute(split: str = split) -> dict[str, Any]:
+        def compute(split: Literal["train", "test"] = split) -> dict[str, Any]:
             images, labels, names = cifar100(
                 split, root=data_path, cache_dir=cache_dir, download=download
             )

@@ -3,7 +3,7 @@
 Looked for, in order:
 
 1. an explicit ``root`` folder, else the cache folder ``<cache>/fashion-mnist`` (see
-   :func:`expand_neurons.data.cache.cache_dir`);
+   :func:`expand_neurons.data.cache_root`);
 2. the Debian package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``);
 3. if ``download=True``: the published files, fetched into the cache folder (needs internet).
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import torch
@@ -171,8 +171,9 @@ def fashion_mnist(
         if folder is None:
             raise _not_found(searched, error)
     img_stem, lab_stem = FILES[split]
-    images = read_idx(_file_in(folder, img_stem))
-    labels = read_idx(_file_in(folder, lab_stem))
+    # the folder is complete (find_fashion_mnist / download_fashion_mnist checked it)
+    images = read_idx(cast(Path, _file_in(folder, img_stem)))
+    labels = read_idx(cast(Path, _file_in(folder, lab_stem)))
     if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
         raise IDXFormatError(
             f"{folder}/{img_stem}: expected uint8 images of shape (N, 28, 28), "

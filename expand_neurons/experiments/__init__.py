@@ -1,7 +1,35 @@
-"""Registered experiments (``python -m expand_neurons list``) and their profiles."""
+"""Registered experiments (``python -m expand_neurons list``), their configs and results.
 
-from . import boolean, hardware, real  # noqa: F401  (importing them registers their experiments)
+* :mod:`.config`: typed configs (:class:`BooleanConfig`, :class:`RealConfig`) and the run
+  environment (:class:`RunEnv`);
+* :mod:`.registry`: :class:`Experiment` and the registry (:func:`get`, :func:`names`);
+* :mod:`.runner`: the one sweep runner; :mod:`.records`: result records and their selection;
+* :mod:`.boolean`, :mod:`.grouped_splits`, :mod:`.real`: the experiments themselves;
+* :mod:`.analysis`, :mod:`.census`, :mod:`.matching`: reading results.
+"""
+
+from . import boolean, grouped_splits, real  # importing them registers their experiments
+from .config import BooleanConfig, RealConfig, RunEnv
 from .profiles import PROFILES, resolve_profile
+from .records import one, select, to_frame, values
 from .registry import EXPERIMENTS, Experiment, get, names, register
 
-__all__ = ["PROFILES", "resolve_profile", "EXPERIMENTS", "Experiment", "get", "names", "register"]
+__all__ = [
+    "PROFILES",
+    "resolve_profile",
+    "EXPERIMENTS",
+    "Experiment",
+    "get",
+    "names",
+    "register",
+    "BooleanConfig",
+    "RealConfig",
+    "RunEnv",
+    "select",
+    "one",
+    "values",
+    "to_frame",
+    "boolean",
+    "grouped_splits",
+    "real",
+]

@@ -1,256 +1,156 @@
 """The Boolean clause experiments: the pilot, the load sweeps, and the ablations.
 
-One runner, :func:`boolean_sweep`, serves them all; each named experiment is only a config (with
-a ``quick`` and a ``paper`` profile). A config's ``grid`` maps config keys to lists of values; the
-runner trains every variant at every grid point, ``seeds`` tasks each (task ``j`` and model ``j``
-use seed ``seed + j``), with the schedule dense for ``epochs * split_at`` epochs, then the split,
-then the rest.
+Each named experiment is a :class:`~expand_neurons.experiments.config.BooleanConfig` with two
+profiles, explicit overrides of it: ``quick`` (the defaults of the config: 100 + 100 epochs,
+8 seeds) and ``paper`` (1000 + 1000 epochs as in the paper's earlier draft, 10 seeds). At every
+grid point the runner trains ``seeds`` task-and-network instances (their seeds derived from the
+base seed, :mod:`expand_neurons.seeds`): dense for ``round(epochs * split_at)`` epochs, then
+every variant for the rest.
 
 Open choices of the paper, as taken here (all configurable): Adam, learning rate 0.01, batch 256,
-PyTorch's default initialisation, 4096 training and 2048 test samples per task; the pilot's
-``paper`` profile trains 1000 + 1000 epochs as in the paper's earlier draft.
+PyTorch's default initialisation, 4096 training and 2048 test samples per task.
 """
 
 from __future__ import annotations
 
-import statistics
 from typing import Any
 
-from ..baselines import dropconnect
-from ..expansion import expand
-from ..metrics import mean_cosine_similarity, mean_feature_capacity, relative_improvement
-from ..models import first_layer_weight, seeded_mlp
-from ..schedule import Run, Variant, dense_variant, run_schedule
-from ..splits import ClauseAligned, Grouped
+from ..models import seeded_mlp
+from ..schedule import Run, run_schedule
+from ..seeds import instance_seeds
 from ..tasks import BooleanTask, make_task
-from .registry import Experiment, grid_points, register
+from .config import BooleanConfig, RunEnv
+from .registry import Experiment, register
+from .runner import SettingRuns
+from .variants import make_variant, parse_variant
 
 __all__ = [
-    "VARIANTS",
-    "make_variant",
+    "PAPER_SCALE",
     "boolean_tasks",
     "boolean_runs",
-    "boolean_sweep",
-    "summarize",
-    "BASE",
+    "boolean_setting",
+    "register_boolean",
 ]
 
-VARIANTS = ("dense", "random", "clause", "feature", "overlap", "dropconnect", "grouped-<blocks>")
-
-BASE: dict[str, Any] = {
-    "n_clauses": 8,
-    "k": 3,
-    "extra_vars": 0,
-    "label_mode": "per_clause",
-    "p_plant": 0.5,
-    "hidden": 8,
-    "alpha": 2,
-    "variants": ["dense", "random", "clause"],
-    "dropconnect_p": None,
-    "epochs": 200,
-    "split_at": 0.5,
-    "seeds": 8,
-    "n_train": 4096,
-    "n_test": 2048,
-    "lr": 0.01,
-    "batch_size": 256,
-    "grid": {},
-}
+#: What the ``paper`` profile of every Boolean experiment sets: 1000 + 1000 epochs, 10 seeds.
+PAPER_SCALE: dict[str, Any] = {"epochs": 2000, "seeds": 10}
 
 
-def make_variant(name: str, alpha: int, dropconnect_p: float | None = None) -> Variant:
-    """The variant called ``name`` (one of :data:`VARIANTS`) at expansion factor ``alpha``.
-
-    ``dropconnect`` keeps the dense width and drops weights with ``dropconnect_p`` (default
-    ``1 - 1/alpha``). ``grouped-B`` is the block-shared split ``splits.Grouped(blocks=B)``.
-    """
-    if name == "dense":
-        return dense_variant()
-    if name == "clause":
-        return Variant(
-            name,
-            lambda m, d, s: expand(m, alpha, ClauseAligned(d.clause_inputs, d.n_inputs), seed=s),
-        )
-    if name in ("random", "feature", "overlap"):
-        return Variant(name, lambda m, d, s: expand(m, alpha, name, seed=s))
-    if name.startswith("grouped-") and name[8:].isdigit() and int(name[8:]) >= 1:
-        split = Grouped(int(name[8:]))
-        return Variant(name, lambda m, d, s: expand(m, alpha, split, seed=s))
-    if name == "dropconnect":
-        p = 1 - 1 / alpha if dropconnect_p is None else dropconnect_p
-        return Variant(name, lambda m, d, s: dropconnect(m, p))
-    raise ValueError(f"unknown variant {name!r}; allowed are {list(VARIANTS)}")
-
-
-def boolean_tasks(cfg: dict[str, Any], seed: int = 0) -> list[BooleanTask]:
-    """The tasks of one setting: task ``j`` (of ``cfg['seeds']``) uses seed ``seed + j``."""
+def boolean_tasks(cfg: BooleanConfig, seed: int = 0) -> list[BooleanTask]:
+    """The ``cfg.seeds`` tasks of one setting, task ``j`` seeded ``derive(seed, "task", j)``."""
     return [
         make_task(
-            cfg["n_clauses"],
-            cfg["k"],
-            extra_vars=cfg["extra_vars"],
-            label_mode=cfg["label_mode"],
-            p_plant=cfg["p_plant"],
-            n_train=cfg["n_train"],
-            n_test=cfg["n_test"],
-            seed=seed + j,
+            cfg.n_clauses,
+            cfg.k,
+            extra_vars=cfg.extra_vars,
+            label_mode=cfg.label_mode,
+            p_plant=cfg.p_plant,
+            n_train=cfg.n_train,
+            n_test=cfg.n_test,
+            seed=s,
         )
-        for j in range(cfg["seeds"])
+        for s in instance_seeds(seed, cfg.seeds, "task")
     ]
 
 
-def boolean_runs(cfg: dict[str, Any], seed: int = 0) -> dict[str, list[Run]]:
-    """Train all variants of one setting (no grid); returns the runs with their models."""
+def boolean_runs(
+    cfg: BooleanConfig, seed: int = 0, env: RunEnv | None = None
+) -> dict[str, list[Run]]:
+    """Train all variants of one setting (``cfg`` without a grid); the runs with their models."""
+    if cfg.grid:
+        raise ValueError("boolean_runs trains one setting: use cfg.at(point) for a grid point")
+    env = env or RunEnv()
     tasks = boolean_tasks(cfg, seed)
     d, out = tasks[0].n_inputs, tasks[0].n_outputs
-    warm = round(cfg["epochs"] * cfg["split_at"])
-    if not 0 <= warm <= cfg["epochs"]:
-        raise ValueError(f"split_at must be in [0, 1], got {cfg['split_at']}")
     return run_schedule(
-        lambda s: seeded_mlp(s, d, cfg["hidden"], out),
+        lambda s: seeded_mlp(s, d, cfg.hidden, out),
         tasks,
-        [make_variant(v, cfg["alpha"], cfg["dropconnect_p"]) for v in cfg["variants"]],
-        warmup_epochs=warm,
-        post_epochs=cfg["epochs"] - warm,
-        fit_kwargs={"loss": "bce", "lr": cfg["lr"], "batch_size": cfg["batch_size"]},
+        [make_variant(v, cfg.alpha, cfg.dropconnect_p) for v in cfg.variants],
+        warmup_epochs=cfg.warmup_epochs,
+        post_epochs=cfg.epochs - cfg.warmup_epochs,
+        fit_kwargs={
+            "loss": "bce",
+            "lr": cfg.lr,
+            "batch_size": cfg.batch_size,
+            "device": env.device,
+            "progress": env.progress,
+        },
         seed=seed,
-        desc=_label(cfg),
+        desc=f"{cfg.n_clauses} clauses, {cfg.hidden} neurons, alpha={cfg.alpha}",
     )
 
 
-def _label(cfg: dict[str, Any]) -> str:
-    return f"{cfg['n_clauses']} clauses, {cfg['hidden']} neurons, alpha={cfg['alpha']}"
+def boolean_setting(cfg: BooleanConfig, seed: int, env: RunEnv) -> SettingRuns:
+    """:func:`boolean_runs` for the sweep, with the setting's descriptive fields."""
+    info = {
+        "n_clauses": cfg.n_clauses,
+        "k": cfg.k,
+        "hidden": cfg.hidden,
+        "alpha": cfg.alpha,
+        "split_at": cfg.split_at,
+        "load": cfg.n_clauses / cfg.hidden,
+    }
+    extra = {v: parse_variant(v).fields() for v in cfg.variants}
+    return SettingRuns([({}, boolean_runs(cfg, seed, env))], info, extra)
 
 
-def _mean(xs: list[float]) -> float:
-    return statistics.fmean(xs)
+def register_boolean(name: str, description: str, quick: dict, paper: dict) -> Experiment:
+    """Register a Boolean experiment: its two profiles as overrides of ``BooleanConfig()``."""
+    profiles = {"quick": quick, "paper": paper}
+    return register(Experiment(name, description, BooleanConfig(), profiles, boolean_setting))
 
 
-def _std(xs: list[float]) -> float:
-    return statistics.stdev(xs) if len(xs) > 1 else 0.0
+_SMALL = {"seeds": 4, "n_train": 2048}  # the quick sweeps: fewer seeds and samples per point
+_ABLATIONS = ["dense", "random", "overlap", "dropconnect", "feature", "clause"]
 
-
-def summarize(runs: dict[str, list[Run]]) -> dict[str, dict[str, Any]]:
-    """Per variant: mean/std/all accuracies, non-zeros, neurons, metrics, gain over dense."""
-    base = runs.get("dense")
-    out = {}
-    for name, rs in runs.items():
-        accs = [r.accuracy for r in rs]
-        nonzeros = sorted({r.nonzero for r in rs})
-        W = [first_layer_weight(r.model) for r in rs]
-        entry: dict[str, Any] = {
-            "accuracy": _mean(accs),
-            "accuracy_std": _std(accs),
-            "accuracies": accs,
-            "nonzero": nonzeros[0] if len(nonzeros) == 1 else nonzeros,
-            "neurons": rs[0].neurons,
-            "capacity": _mean([mean_feature_capacity(w) for w in W]),
-            "cosine": _mean([mean_cosine_similarity(w) for w in W]),
-        }
-        if base is not None:
-            gains = [relative_improvement(r.accuracy, b.accuracy) for r, b in zip(rs, base)]
-            entry["relative_gain"] = _mean(gains)
-            entry["relative_gain_std"] = _std(gains)
-        out[name] = entry
-    return out
-
-
-def boolean_sweep(cfg: dict[str, Any], seed: int = 0) -> dict[str, Any]:
-    """Run every grid point of ``cfg``; variants keyed ``"key=value,.../variant"``."""
-    variants: dict[str, Any] = {}
-    settings = []
-    for point in grid_points(cfg):
-        summary = summarize(boolean_runs({**cfg, **point}, seed))
-        prefix = ",".join(f"{k}={v}" for k, v in point.items())
-        settings.append(point)
-        for name, entry in summary.items():
-            variants[f"{prefix}/{name}" if prefix else name] = {**point, "variant": name, **entry}
-    return {"variants": variants, "settings": settings}
-
-
-def _profiles(quick: dict[str, Any], paper: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {"quick": {**BASE, **quick}, "paper": {**BASE, "epochs": 2000, "seeds": 10, **paper}}
-
-
-register(
-    Experiment(
-        "boolean-pilot",
-        "Pilot: 8 clauses, 8 hidden neurons, alpha = 2; dense vs random vs clause-aligned split.",
-        _profiles({}, {}),
-        boolean_sweep,
-    )
+register_boolean(
+    "boolean-pilot",
+    "Pilot: 8 clauses, 8 hidden neurons, alpha = 2; dense vs random vs clause-aligned split.",
+    {},
+    {**PAPER_SCALE},
 )
-register(
-    Experiment(
-        "boolean-clauses",
-        "Clause sweep at 8 hidden neurons, alpha = 2: does the gain rise and saturate?",
-        _profiles(
-            {"grid": {"n_clauses": [4, 8, 16, 24]}, "seeds": 4, "n_train": 2048},
-            {"grid": {"n_clauses": [2, 4, 6, 8, 12, 16, 20, 24, 32]}},
-        ),
-        boolean_sweep,
-    )
+register_boolean(
+    "boolean-clauses",
+    "Clause sweep at 8 hidden neurons, alpha = 2: does the gain rise and saturate?",
+    {**_SMALL, "grid": {"n_clauses": [4, 8, 16, 24]}},
+    {**PAPER_SCALE, "grid": {"n_clauses": [2, 4, 6, 8, 12, 16, 20, 24, 32]}},
 )
-register(
-    Experiment(
-        "boolean-neurons",
-        "Neuron sweep at 8 clauses, alpha = 2: does the gain fall as neurons are added?",
-        _profiles(
-            {"grid": {"hidden": [4, 8, 16, 32]}, "seeds": 4, "n_train": 2048},
-            {"grid": {"hidden": [2, 4, 6, 8, 12, 16, 24, 32, 64, 128]}},
-        ),
-        boolean_sweep,
-    )
+register_boolean(
+    "boolean-neurons",
+    "Neuron sweep at 8 clauses, alpha = 2: does the gain fall as neurons are added?",
+    {**_SMALL, "grid": {"hidden": [4, 8, 16, 32]}},
+    {**PAPER_SCALE, "grid": {"hidden": [2, 4, 6, 8, 12, 16, 24, 32, 64, 128]}},
 )
-register(
-    Experiment(
-        "boolean-alpha",
-        "Expansion factor sweep at 8 clauses and 8 neurons: where does the gain turn?",
-        _profiles(
-            {"grid": {"alpha": [2, 3, 4, 6]}, "seeds": 4, "n_train": 2048},
-            {"grid": {"alpha": [2, 3, 4, 6, 8, 12, 24]}},
-        ),
-        boolean_sweep,
-    )
+register_boolean(
+    "boolean-alpha",
+    "Expansion factor sweep at 8 clauses and 8 neurons: where does the gain turn?",
+    {**_SMALL, "grid": {"alpha": [2, 3, 4, 6]}},
+    {**PAPER_SCALE, "grid": {"alpha": [2, 3, 4, 6, 8, 12, 24]}},
 )
-register(
-    Experiment(
-        "boolean-load",
-        "Gain versus polysemantic load: a grid of clauses x neurons (random split).",
-        _profiles(
-            {
-                "grid": {"n_clauses": [4, 8, 16], "hidden": [4, 8, 16]},
-                "variants": ["dense", "random"],
-                "seeds": 3,
-                "n_train": 2048,
-            },
-            {
-                "grid": {"n_clauses": [4, 8, 12, 16, 24, 32], "hidden": [4, 8, 12, 16, 24, 32]},
-                "variants": ["dense", "random", "clause"],
-            },
-        ),
-        boolean_sweep,
-    )
+register_boolean(
+    "boolean-load",
+    "Gain versus polysemantic load: a grid of clauses x neurons (random split).",
+    {
+        "grid": {"n_clauses": [4, 8, 16], "hidden": [4, 8, 16]},
+        "variants": ["dense", "random"],
+        "seeds": 3,
+        "n_train": 2048,
+    },
+    {
+        **PAPER_SCALE,
+        "grid": {"n_clauses": [4, 8, 12, 16, 24, 32], "hidden": [4, 8, 12, 16, 24, 32]},
+        "variants": ["dense", "random", "clause"],
+    },
 )
-register(
-    Experiment(
-        "boolean-ablations",
-        "Ablations at the pilot: overlapping children, DropConnect at equal budget, feature split.",
-        _profiles(
-            {"variants": ["dense", "random", "overlap", "dropconnect", "feature", "clause"]},
-            {"variants": ["dense", "random", "overlap", "dropconnect", "feature", "clause"]},
-        ),
-        boolean_sweep,
-    )
+register_boolean(
+    "boolean-ablations",
+    "Ablations at the pilot: overlapping children, DropConnect at equal budget, feature split.",
+    {"variants": _ABLATIONS},
+    {**PAPER_SCALE, "variants": _ABLATIONS},
 )
-register(
-    Experiment(
-        "boolean-timing",
-        "Split timing at the pilot: split after 10 % ... 90 % of the same total epochs.",
-        _profiles(
-            {"grid": {"split_at": [0.1, 0.5, 0.9]}, "seeds": 4, "n_train": 2048},
-            {"grid": {"split_at": [0.05, 0.1, 0.25, 0.5, 0.75, 0.9]}},
-        ),
-        boolean_sweep,
-    )
+register_boolean(
+    "boolean-timing",
+    "Split timing at the pilot: split after 10 % ... 90 % of the same total epochs.",
+    {**_SMALL, "grid": {"split_at": [0.1, 0.5, 0.9]}},
+    {**PAPER_SCALE, "grid": {"split_at": [0.05, 0.1, 0.25, 0.5, 0.75, 0.9]}},
 )

@@ -10,22 +10,105 @@ The expansion's global magnitude pruning may also remove first-layer weights; a 
 an input that way is reported as ``pruned`` rather than ``whole`` or ``cut``. Pruning depends on
 weight magnitudes only, not on which child an input went to, so among clauses untouched by
 pruning the fraction left whole estimates the split's coverage probability without bias.
+:class:`CensusTotals` holds these counts and their denominators (``ClauseCensus.totals``;
+:func:`census_totals` pools several models), with z-scores against a predicted probability.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from ..masking import get_mask
-from ..models import linear_layers
+from ..layers.protocol import fpe_layers
 from ..tasks import BooleanTask
 from .boolean import boolean_tasks
 
-__all__ = ["ClauseCensus", "clause_census", "model_census", "boolean_tasks", "per_output_accuracy"]
+__all__ = [
+    "ClauseCensus",
+    "CensusTotals",
+    "clause_census",
+    "census_totals",
+    "model_census",
+    "boolean_tasks",
+    "per_output_accuracy",
+]
+
+
+def _z(observed: float, p: float, n: int) -> float:
+    """``(observed - p) / sqrt(p (1 - p) / n)``: a frequency over ``n`` trials against ``p``."""
+    if n == 0:
+        return float("nan")
+    se = math.sqrt(p * (1 - p) / n)
+    if se == 0:
+        return 0.0 if observed == p else math.copysign(float("inf"), observed - p)
+    return (observed - p) / se
+
+
+@dataclass(frozen=True)
+class CensusTotals:
+    """The counts of a :class:`ClauseCensus`, or of several pooled (one per trained network).
+
+    Attributes:
+        instances: (parent, clause) pairs counted.
+        whole, cut, pruned: how many of them are whole, cut or pruned (they add up to
+            ``instances``; a whole clause is never pruned).
+        pairs: clause pairs within a parent with both clauses untouched by pruning.
+        collisions: of those pairs, how many are kept whole by the same child.
+    """
+
+    instances: int
+    whole: int
+    cut: int
+    pruned: int
+    pairs: int
+    collisions: int
+
+    def __add__(self, other: CensusTotals) -> CensusTotals:
+        return CensusTotals(
+            self.instances + other.instances,
+            self.whole + other.whole,
+            self.cut + other.cut,
+            self.pruned + other.pruned,
+            self.pairs + other.pairs,
+            self.collisions + other.collisions,
+        )
+
+    @property
+    def untouched(self) -> int:
+        """(parent, clause) pairs untouched by pruning: the denominator of :attr:`coverage`."""
+        return self.instances - self.pruned
+
+    @property
+    def coverage(self) -> float:
+        """Fraction of the (parent, clause) pairs untouched by pruning that stay whole."""
+        return self.whole / self.untouched if self.untouched else float("nan")
+
+    @property
+    def collision(self) -> float:
+        """Fraction of the clause pairs untouched by pruning that collide."""
+        return self.collisions / self.pairs if self.pairs else float("nan")
+
+    @property
+    def pruned_fraction(self) -> float:
+        """Fraction of all (parent, clause) pairs that lost an input to pruning."""
+        return self.pruned / self.instances if self.instances else float("nan")
+
+    @property
+    def cut_fraction(self) -> float:
+        """Fraction of all (parent, clause) pairs that the split cut."""
+        return self.cut / self.instances if self.instances else float("nan")
+
+    def coverage_z(self, p: float) -> float:
+        """How many binomial standard errors :attr:`coverage` lies from a predicted ``p``."""
+        return _z(self.coverage, p, self.untouched)
+
+    def collision_z(self, p: float) -> float:
+        """How many binomial standard errors :attr:`collision` lies from a predicted ``p``."""
+        return _z(self.collision, p, self.pairs)
 
 
 @dataclass(frozen=True)
@@ -49,17 +132,27 @@ class ClauseCensus:
     alpha: int
 
     @property
+    def totals(self) -> CensusTotals:
+        """The counts behind :attr:`coverage` and :attr:`collision` (see :class:`CensusTotals`)."""
+        ok = (~self.pruned).long().sum(dim=1)  # clauses untouched by pruning, per parent
+        return CensusTotals(
+            instances=self.whole.numel(),
+            whole=int(self.whole.sum()),
+            cut=int(self.cut.sum()),
+            pruned=int(self.pruned.sum()),
+            pairs=int((ok * (ok - 1) // 2).sum()),
+            collisions=int(self.colliding_pairs.sum()),
+        )
+
+    @property
     def coverage(self) -> float:
         """Fraction of (parent, clause) pairs untouched by pruning that stay whole."""
-        ok = ~self.pruned
-        return float(self.whole[ok].float().mean()) if bool(ok.any()) else float("nan")
+        return self.totals.coverage
 
     @property
     def collision(self) -> float:
         """Fraction of clause pairs (within a parent, both untouched by pruning) that collide."""
-        ok = (~self.pruned).long().sum(dim=1)
-        pairs = int((ok * (ok - 1) // 2).sum())
-        return float(self.colliding_pairs.sum()) / pairs if pairs else float("nan")
+        return self.totals.collision
 
     @property
     def whole_somewhere(self) -> torch.Tensor:
@@ -99,9 +192,17 @@ def clause_census(mask: torch.Tensor, clause_inputs: Sequence[Sequence[int]], al
     )
 
 
+def census_totals(censuses: Iterable[ClauseCensus]) -> CensusTotals:
+    """The counts of several censuses pooled, e.g. of every seed's trained network."""
+    total = CensusTotals(0, 0, 0, 0, 0, 0)
+    for census in censuses:
+        total = total + census.totals
+    return total
+
+
 def model_census(model: nn.Module, task: BooleanTask, alpha: int) -> ClauseCensus:
     """:func:`clause_census` of the first layer of an expanded ``model`` on ``task``'s clauses."""
-    return clause_census(get_mask(linear_layers(model)[0]), task.clause_inputs, alpha)
+    return clause_census(fpe_layers(model)[0].live_mask(), task.clause_inputs, alpha)
 
 
 @torch.no_grad()

@@ -1,68 +1,169 @@
-"""Experiments as data: a name, a description, one config per profile, and a runner."""
+"""Experiments as data: a name, a description, a typed base config, two profiles, a runner."""
 
 from __future__ import annotations
 
-import itertools
+import os
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
+from ..seeds import check_seed
+from .config import ExperimentConfig, RunEnv
+from .engine import run_cells
 from .profiles import PROFILES, resolve_profile
+from .runner import SettingRunner, assemble, cells_of
+from .store import Cell, ResultStore, StoreStatus
 
-__all__ = ["Experiment", "register", "get", "names", "grid_points", "EXPERIMENTS"]
-
-EXPERIMENTS: dict[str, Experiment] = {}
+__all__ = ["Experiment", "register", "get", "names", "EXPERIMENTS"]
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """``runner(config, seed) -> result`` where result is JSON-ready and has a ``variants`` dict.
+    """A named experiment: a typed base config, two profiles, and how one grid point runs.
 
-    ``profiles`` maps each of :data:`PROFILES` to a config dict; overrides passed to :meth:`run`
-    replace config keys (unknown keys are an error).
+    ``profiles`` maps each of :data:`PROFILES` to explicit overrides of ``base``:
+    ``config("paper")`` is ``base`` with the paper overrides and nothing else.
+    ``setting_runner(config_at_point, seed, env)`` trains one grid point (a cell);
+    ``finish(result)``, if given, adds analysis that needs every cell (e.g. a matched size).
     """
 
     name: str
     description: str
-    profiles: dict[str, dict[str, Any]]
-    runner: Callable[[dict[str, Any], int], dict[str, Any]]
+    base: ExperimentConfig
+    profiles: Mapping[str, Mapping[str, Any]]
+    setting_runner: SettingRunner
+    finish: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
-    def config(self, profile: str | None = None, **overrides: Any) -> dict[str, Any]:
-        """The config of ``profile`` with ``overrides`` applied."""
-        cfg = dict(self.profiles[resolve_profile(profile)])
-        unknown = sorted(set(overrides) - set(cfg))
-        if unknown:
-            raise ValueError(
-                f"unknown config keys {unknown} for experiment {self.name!r}; "
-                f"allowed are {sorted(cfg)}"
-            )
-        cfg.update(overrides)
-        return cfg
+    def config(self, profile: str | None = None, **overrides: Any) -> Any:
+        """The config of ``profile`` with ``overrides`` applied (validated: a bad value or an
+        unknown key is a ``ValueError`` naming what is allowed)."""
+        return self.base.replace(**{**self.profiles[resolve_profile(profile)], **overrides})
 
-    def run(self, profile: str | None = None, seed: int = 0, **overrides: Any) -> dict[str, Any]:
-        """Run the experiment; returns the result dict with provenance fields added."""
+    def cells(self, profile: str | None = None, seed: int = 0, **overrides: Any) -> list[Cell]:
+        """The cells (grid points) a run of ``profile`` consists of, in grid order."""
         profile = resolve_profile(profile)
-        cfg = self.config(profile, **overrides)
-        start = time.perf_counter()
-        result = self.runner(cfg, seed)
-        return {
+        return cells_of(self.name, profile, self.config(profile, **overrides), check_seed(seed))
+
+    def status(
+        self,
+        store: ResultStore | str | os.PathLike[str],
+        profile: str | None = None,
+        seed: int = 0,
+        **overrides: Any,
+    ) -> StoreStatus:
+        """Which cells of this run are in ``store`` (done, missing; stale and corrupt files)."""
+        store = store if isinstance(store, ResultStore) else ResultStore(Path(store))
+        return store.status(self.cells(profile, seed, **overrides))
+
+    def stored(
+        self,
+        store: ResultStore | str | os.PathLike[str],
+        profile: str = "paper",
+        seed: int = 0,
+    ) -> dict[str, Any]:
+        """The result as far as ``store`` holds it, computing nothing.
+
+        Like :meth:`run`'s result, plus ``missing`` (labels of the cells not in the store, in
+        grid order: the book shows them as "not computed yet") and ``provenance`` (each stored
+        cell's). ``finish`` analysis is added only when no cell is missing.
+        """
+        store = store if isinstance(store, ResultStore) else ResultStore(Path(store))
+        cfg = self.config(profile)
+        payloads, missing = [], []
+        for cell in cells_of(self.name, profile, cfg, check_seed(seed)):
+            payload = store.load(cell)
+            if payload is None:
+                missing.append(cell.label())
+            else:
+                payloads.append(payload)
+        result = {
             "experiment": self.name,
             "profile": profile,
             "seed": seed,
-            "config": cfg,
-            "elapsed_s": round(time.perf_counter() - start, 2),
-            **result,
+            "config": cfg.to_dict(),
+            "store": str(store.root),
+            "missing": missing,
+            "cells": {"total": len(payloads) + len(missing), "stored": len(payloads)},
+            "provenance": [p["provenance"] for p in payloads],
+            **assemble(payloads, list(cfg.grid)),
         }
+        if self.finish is not None and not missing and payloads:
+            result = self.finish(result)
+        return result
+
+    def run(
+        self,
+        profile: str | None = None,
+        seed: int = 0,
+        env: RunEnv | None = None,
+        *,
+        store: ResultStore | str | os.PathLike[str] | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        progress: bool | None = None,
+        command: str | None = None,
+        **overrides: Any,
+    ) -> dict[str, Any]:
+        """Run the experiment; the result with its provenance (config, seed, environment).
+
+        Args:
+            env: where it runs (threads, device, downloads); not part of the recorded config.
+            store: a result store (directory): cells found there are read, not recomputed, and
+                every computed cell is written there as soon as it is finished.
+            workers, scheduler: run the cells on a local Dask cluster of ``workers`` processes,
+                or on the Dask cluster at ``scheduler`` (see
+                :mod:`~expand_neurons.experiments.engine`). The numbers are the same.
+            progress: a bar over cells (``None``: ``$EXPAND_NEURONS_PROGRESS``).
+            command: the command line recorded in each cell's provenance.
+            overrides: config fields to change (validated).
+        """
+        profile = resolve_profile(profile)
+        cfg = self.config(profile, **overrides)
+        check_seed(seed)
+        env = env or RunEnv()
+        if store is not None and not isinstance(store, ResultStore):
+            store = ResultStore(Path(store))
+        start = time.perf_counter()
+        payloads, computed = run_cells(
+            self.name,
+            profile,
+            cfg,
+            seed,
+            env,
+            self.setting_runner,
+            store=store,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            command=command,
+        )
+        result = {
+            "experiment": self.name,
+            "profile": profile,
+            "seed": seed,
+            "config": cfg.to_dict(),
+            "environment": asdict(env),
+            "elapsed_s": round(time.perf_counter() - start, 2),
+            "cells": {"total": len(payloads), "computed": computed},
+            **assemble(payloads, list(cfg.grid)),
+        }
+        return self.finish(result) if self.finish is not None else result
+
+
+EXPERIMENTS: dict[str, Experiment] = {}
 
 
 def register(experiment: Experiment) -> Experiment:
-    """Add an experiment to the registry (names are unique; both profiles required)."""
+    """Add an experiment to the registry (names unique; both profiles given and valid)."""
     if experiment.name in EXPERIMENTS:
         raise ValueError(f"experiment {experiment.name!r} is already registered")
     missing = [p for p in PROFILES if p not in experiment.profiles]
     if missing:
         raise ValueError(f"experiment {experiment.name!r} lacks profiles {missing}")
+    for p in PROFILES:
+        experiment.config(p)  # a profile that does not validate fails at import
     EXPERIMENTS[experiment.name] = experiment
     return experiment
 
@@ -77,17 +178,3 @@ def get(name: str) -> Experiment:
 def names() -> list[str]:
     """Registered experiment names, sorted."""
     return sorted(EXPERIMENTS)
-
-
-def grid_points(cfg: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every point of ``cfg['grid']`` (a dict of config key -> values), as ``{key: value}``.
-
-    An empty grid yields one empty point. Grid keys must be config keys.
-    """
-    grid = cfg["grid"]
-    unknown = sorted(set(grid) - set(cfg))
-    if unknown:
-        raise ValueError(f"grid keys {unknown} are not config keys; allowed are {sorted(cfg)}")
-    keys = list(grid)
-    for values in itertools.product(*(grid[k] for k in keys)):
-        yield dict(zip(keys, values))

@@ -1,6 +1,6 @@
 """Show plotly figures in the book and in live notebooks.
 
-Chapters import this module explicitly (``from expand_neurons.figures import show``);
+Chapters import this module explicitly (``from expand_neurons.book.figures import show``);
 ``import expand_neurons`` itself never imports plotly.
 
 The one rule, decided by the environment variable :data:`BOOK_BUILD_ENV`:

@@ -3,10 +3,10 @@
 * ``masked`` (the default of :func:`expand_neurons.expand`): a dense ``(alpha*h, d)`` weight
   times a fixed boolean mask. Simple and exact, but it stores, moves and multiplies ``alpha``
   times the dense layer's weights.
-* ``grouped`` (:class:`~expand_neurons.grouped.GroupedFPELinear`): for splits shared by blocks of
-  parents (``splits.Grouped``): ``blocks * alpha`` dense products in one ``bmm``; stores the
-  ``h*d`` live weights only.
-* ``sparse`` (:class:`~expand_neurons.sparse.SparseFPELinear`): any disjoint split, as a CSR
+* ``grouped`` (:class:`~expand_neurons.layers.grouped.GroupedFPELinear`): for splits shared
+  by blocks of parents (``splits.Grouped``): ``blocks * alpha`` dense products in one ``bmm``;
+  stores the ``h*d`` live weights only.
+* ``sparse`` (:class:`~expand_neurons.layers.sparse.SparseFPELinear`): any disjoint split, as a CSR
   matrix of the live weights.
 * ``auto``: ``grouped`` when the split is block-shared, else ``sparse`` from
   ``alpha >= SPARSE_FROM_ALPHA``, else ``masked``.
@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from torch import nn
 
 from .grouped import GroupedFPELinear, block_partition
-from .masking import get_mask, is_masked, set_mask
+from .masked import permute_inputs
 from .sparse import SparseFPELinear
 
 __all__ = [
@@ -36,8 +37,6 @@ __all__ = [
     "convert_layer",
     "Expanded",
     "convert",
-    "GroupedFPELinear",
-    "SparseFPELinear",
 ]
 
 LAYOUTS = ("masked", "grouped", "sparse", "auto")
@@ -50,7 +49,7 @@ def check_layout(layout: object) -> str:
     """``layout`` if it is one of :data:`LAYOUTS`, else a ``ValueError`` naming them."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; allowed are {list(LAYOUTS)}")
-    return layout  # type: ignore[return-value]
+    return cast(str, layout)
 
 
 def _declared_blocks(split: object) -> int | None:
@@ -100,21 +99,6 @@ def convert_layer(
     if kind == "sparse":
         return SparseFPELinear.from_masked(linear)
     return GroupedFPELinear.from_masked(linear, child_masks, _declared_blocks(split))
-
-
-@torch.no_grad()
-def permute_inputs(linear: nn.Linear, order: torch.Tensor) -> nn.Linear:
-    """A copy of ``linear`` (mask included) whose input ``j`` is the old input ``order[j]``."""
-    new = nn.Linear(linear.in_features, linear.out_features, bias=linear.bias is not None)
-    new = new.to(device=linear.weight.device, dtype=linear.weight.dtype)
-    new.train(linear.training)
-    order = order.to(linear.weight.device)
-    new.weight.copy_(linear.weight.detach()[:, order])
-    if linear.bias is not None:
-        new.bias.copy_(linear.bias.detach())
-    if is_masked(linear):
-        set_mask(new, get_mask(linear)[:, order])
-    return new
 
 
 @dataclass

@@ -32,15 +32,17 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, cast
 
 import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from . import splits
-from .expansion import expand
+from .. import splits
+from ..expansion import expand
+from ..results import write_json
+from .convert import convert_layer
 
 __all__ = [
     "BenchConfig",
@@ -52,6 +54,7 @@ __all__ = [
     "step_traffic",
     "held_bytes",
     "add_arguments",
+    "config_from_args",
     "main",
 ]
 
@@ -79,18 +82,25 @@ class BenchConfig:
     device: str = "cpu"
     clock: str = "wall"
     seed: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("alphas", "dims", "batches", "blocks"):
+            values = list(getattr(self, name))
+            if not values or any(isinstance(v, bool) or not isinstance(v, int) for v in values):
+                raise ValueError(f"{name} must be a non-empty list of integers, got {values!r}")
+            if min(values) < 1:
+                raise ValueError(f"{name} must all be >= 1, got {values}")
+        if isinstance(self.reps, bool) or not isinstance(self.reps, int) or self.reps < 1:
+            raise ValueError(f"reps must be an integer >= 1, got {self.reps!r}")
+        if isinstance(self.warmup, bool) or not isinstance(self.warmup, int) or self.warmup < 0:
+            raise ValueError(f"warmup must be an integer >= 0, got {self.warmup!r}")
+        if not self.sample_s >= 0:
+            raise ValueError(f"sample_s must be >= 0 seconds, got {self.sample_s!r}")
 
 
 FULL = BenchConfig()
-QUICK = BenchConfig(
-    alphas=(1, 2, 4, 8, 16),
-    dims=(256, 1024),
-    batches=(1, 32, 256),
-    blocks=(1, 16),
-    reps=7,
-    warmup=1,
-)
+#: Fewer repetitions (about a minute on 2 cores); the same grid as :data:`FULL`.
+QUICK = BenchConfig(reps=7, warmup=1)
 
 
 def layer_for(
@@ -110,10 +120,8 @@ def layer_for(
     kind = "masked" if layout == "masked" or alpha == 1 else layout
     new = expand(model, alpha, split, seed=seed, prune=False, layout=kind)
     if alpha == 1 and layout in ("sparse", "grouped"):  # expand(alpha=1) returns a copy
-        from . import layouts
-
         masks = torch.ones(d, 1, d, dtype=torch.bool)
-        new[0] = layouts.convert_layer(new[0], masks, layout, splits.Grouped(blocks))
+        new[0] = convert_layer(cast(nn.Linear, new[0]), masks, layout, splits.Grouped(blocks))
     return new[0].to(device)
 
 
@@ -213,7 +221,7 @@ def held_bytes(layer: nn.Module, x: torch.Tensor, grad: torch.Tensor) -> dict[st
 
 
 def _label(layout: str, blocks: int) -> str:
-    return f"grouped/{blocks}" if layout == "grouped" else layout
+    return f"grouped-{blocks}" if layout == "grouped" else layout
 
 
 def _entries(cfg: BenchConfig, d: int) -> list[tuple[str, int, int]]:
@@ -258,7 +266,7 @@ def _measure(cfg: BenchConfig, d: int, batch: int, progress: Callable[[str], Non
             _sync(cfg.device)
             times[key].append((clock() - start) / number[key])
     dense_key = ("dense", 1, 1)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, layer, grad, _ in cases:
         layout, alpha, blocks = key
         moved, macs = step_traffic(layer, x, grad)
@@ -282,12 +290,12 @@ def _measure(cfg: BenchConfig, d: int, batch: int, progress: Callable[[str], Non
         )
         progress(f"d={d} batch={batch} {_label(layout, blocks)} alpha={alpha}")
     base = next((r for r in rows if (r["layout"], r["alpha"]) == dense_key[:2]), None)
-    for r in rows:
+    for row in rows:
         if base is not None:
-            r["dense_time_ms"] = base["time_ms"]
-            r["step_ratio"] = r["time_ms"] / base["time_ms"]
-            r["bytes_ratio"] = r["bytes"] / base["bytes"]
-            r["moved_ratio"] = r["moved_bytes"] / base["moved_bytes"]
+            row["dense_time_ms"] = base["time_ms"]
+            row["step_ratio"] = row["time_ms"] / base["time_ms"]
+            row["bytes_ratio"] = row["bytes"] / base["bytes"]
+            row["moved_ratio"] = row["moved_bytes"] / base["moved_bytes"]
     return rows
 
 
@@ -381,8 +389,9 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
 
 def main(args: argparse.Namespace) -> int:
     """Run the benchmark from parsed command-line options; returns the exit status."""
-    from .results import write_json
-
+    if args.threads is not None and args.threads < 1:
+        print(f"error: --threads must be an integer >= 1, got {args.threads}", file=sys.stderr)
+        return 2
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     try:

@@ -21,7 +21,7 @@ Memory layout (what keeps it close to the dense layer in time):
   the output gradient in whatever layout it arrives;
 * the columns come out block-major, ``(b, k, i)``, not in the masked layout's order
   ``alpha*i + k``. :attr:`GroupedFPELinear.output_order` maps them, and
-  :func:`expand_neurons.layouts.convert` permutes the next layer's inputs to match.
+  :func:`expand_neurons.layers.convert.convert` permutes the next layer's inputs to match.
 
 Pruned weights (global magnitude pruning also hits the expanded layer) and the padding slots
 of groups smaller than the largest stay exactly zero: they are stored as zeros and their
@@ -33,8 +33,12 @@ zeros, so they contribute nothing to the output even then.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import torch
 from torch import nn
+
+from ..masking import effective_tensor, get_mask
 
 __all__ = ["GroupedFPELinear", "block_partition"]
 
@@ -98,7 +102,9 @@ class _GroupedMatmul(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, packed: torch.Tensor, layer: GroupedFPELinear):
+    def forward(
+        ctx: Any, x: torch.Tensor, packed: torch.Tensor, layer: GroupedFPELinear
+    ) -> torch.Tensor:
         n = x.shape[0]
         G, s1, hb = packed.shape
         xg_t = layer._gather_t(x).view(G, s1, n)  # (G, s1, n): group inputs, transposed
@@ -110,13 +116,16 @@ class _GroupedMatmul(torch.autograd.Function):
         return out_t.view(G * hb, n).t()
 
     @staticmethod
-    def backward(ctx, grad_out: torch.Tensor):
+    def backward(
+        ctx: Any, grad_out: torch.Tensor
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None, None]:
         xg_t, packed = ctx.saved_tensors
-        layer = ctx.layer
+        layer: GroupedFPELinear = ctx.layer
         G, s1, hb = packed.shape
         n = xg_t.shape[2]
         g = grad_out.unflatten(1, (G, hb)).permute(1, 0, 2)  # (G, n, hb), a view
-        grad_x = grad_packed = None
+        grad_x: torch.Tensor | None = None
+        grad_packed: torch.Tensor | None = None
         if ctx.needs_input_grad[1]:
             # (G, s1, n) @ (G, n, hb); for one sample an outer product: a broadcast multiply
             # is faster than bmm there
@@ -150,6 +159,13 @@ class GroupedFPELinear(nn.Module):
         dead: flat positions in ``packed`` of pruned and padding weights (kept at zero).
         output_order: ``(alpha * parents,)`` masked-layer index of each output column.
     """
+
+    # The registered buffers (see ``__init__``), declared for type checkers.
+    in_index: torch.Tensor
+    inverse_index: torch.Tensor
+    dead: torch.Tensor
+    ones_zeros: torch.Tensor
+    output_order: torch.Tensor
 
     def __init__(
         self,
@@ -204,9 +220,6 @@ class GroupedFPELinear(nn.Module):
             child_masks: ``(h, alpha, d)`` split masks (before pruning) the layer was made with.
             blocks: number of parent blocks sharing a partition (default: found from the masks).
         """
-        from .expansion import effective_tensor
-        from .masking import get_mask
-
         h, alpha, d = child_masks.shape
         if linear.out_features != alpha * h or linear.in_features != d:
             raise ValueError(
@@ -303,10 +316,32 @@ class GroupedFPELinear(nn.Module):
 
     def fpe_tensors(self) -> dict[str, torch.Tensor]:
         """What :func:`expand_neurons.count_nonzero` counts: the live weights and the biases."""
-        out = {"weight": self.weight_blocks}
+        out: dict[str, torch.Tensor] = {"weight": self.weight_blocks}
         if self.has_bias:
-            out["bias"] = self.bias
+            out["bias"] = cast(torch.Tensor, self.bias)  # not None with a bias
         return out
+
+    # -- the FPE layer protocol (expand_neurons.layers.protocol): canonical row order ----------
+    def _canonical(self, rows: torch.Tensor) -> torch.Tensor:
+        out = torch.empty_like(rows)
+        out[self.output_order] = rows
+        return out
+
+    def effective_weight(self) -> torch.Tensor:
+        """``(alpha * parents, in_features)`` weight, row ``alpha * i + k`` = child k of i."""
+        return self._canonical(self.dense_weight())
+
+    def effective_bias(self) -> torch.Tensor | None:
+        """``(alpha * parents,)`` biases in canonical order, or ``None``."""
+        bias = self.dense_bias()
+        return None if bias is None else self._canonical(bias)
+
+    @torch.no_grad()
+    def live_mask(self) -> torch.Tensor:
+        """``(alpha * parents, in_features)`` bool: stored weights that are not pruned."""
+        ones = torch.ones_like(self.packed)
+        ones.view(-1).index_fill_(0, self.dead, 0.0)
+        return self._canonical(self.dense_weight(ones) != 0)
 
     @torch.no_grad()
     def dense_weight(self, packed: torch.Tensor | None = None) -> torch.Tensor:

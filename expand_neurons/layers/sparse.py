@@ -19,9 +19,12 @@ output columns keep the masked layer's order.
 from __future__ import annotations
 
 import warnings
+from typing import Any, cast
 
 import torch
 from torch import nn
+
+from ..masking import effective_tensor, get_mask
 
 __all__ = ["SparseFPELinear", "SAMPLED_FROM_ALPHA"]
 
@@ -30,7 +33,9 @@ __all__ = ["SparseFPELinear", "SAMPLED_FROM_ALPHA"]
 SAMPLED_FROM_ALPHA = 8
 
 
-def _csr(crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, shape) -> torch.Tensor:
+def _csr(
+    crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, shape: tuple[int, int]
+) -> torch.Tensor:
     # torch warns once that CSR support is "beta"; this layer is tested against the masked
     # reference, so the warning tells its users nothing.
     with warnings.catch_warnings():
@@ -42,7 +47,13 @@ class _SparseMatmul(torch.autograd.Function):
     """``(n, d) -> (n, m)`` with a CSR weight; see :class:`SparseFPELinear`."""
 
     @staticmethod
-    def forward(ctx, x, values, bias, layer):
+    def forward(
+        ctx: Any,
+        x: torch.Tensor,
+        values: torch.Tensor,
+        bias: torch.Tensor | None,
+        layer: SparseFPELinear,
+    ) -> torch.Tensor:
         m, d = layer.out_features, layer.in_features
         a = _csr(layer.crow, layer.col, values, (m, d))
         xt = x.t().contiguous()
@@ -52,12 +63,16 @@ class _SparseMatmul(torch.autograd.Function):
         return out_t.t()  # (n, m), column-major: the next Linear reads it without a copy
 
     @staticmethod
-    def backward(ctx, grad_out):
+    def backward(
+        ctx: Any, grad_out: torch.Tensor
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor | None, None]:
         x, values = ctx.saved_tensors
-        layer = ctx.layer
+        layer: SparseFPELinear = ctx.layer
         m, d = layer.out_features, layer.in_features
         g_t = grad_out.t().contiguous()  # (m, n)
-        grad_x = grad_values = grad_bias = None
+        grad_x: torch.Tensor | None = None
+        grad_values: torch.Tensor | None = None
+        grad_bias: torch.Tensor | None = None
         if ctx.needs_input_grad[0]:
             a_t = _csr(layer.crow_t, layer.row_t, values.index_select(0, layer.perm_t), (d, m))
             grad_x = torch.mm(a_t, g_t).t()
@@ -83,6 +98,15 @@ class SparseFPELinear(nn.Module):
             position in ``values`` of each entry of the transpose.
     """
 
+    # The registered buffers (see ``__init__``), declared for type checkers.
+    crow: torch.Tensor
+    col: torch.Tensor
+    row: torch.Tensor
+    crow_t: torch.Tensor
+    row_t: torch.Tensor
+    perm_t: torch.Tensor
+    bias: nn.Parameter | None
+
     def __init__(
         self,
         in_features: int,
@@ -99,7 +123,7 @@ class SparseFPELinear(nn.Module):
         self.bias = (
             nn.Parameter(torch.zeros(out_features, dtype=dtype, device=device)) if bias else None
         )
-        i32 = {"dtype": torch.int32, "device": device}
+        i32: dict[str, Any] = {"dtype": torch.int32, "device": device}
         self.register_buffer("crow", torch.zeros(out_features + 1, **i32))
         self.register_buffer("col", torch.zeros(nnz, **i32))
         self.register_buffer("row", torch.zeros(nnz, **i32))
@@ -111,9 +135,6 @@ class SparseFPELinear(nn.Module):
     @torch.no_grad()
     def from_masked(cls, linear: nn.Linear) -> SparseFPELinear:
         """The sparse equivalent of a (masked) ``linear``: the entries its mask keeps, as CSR."""
-        from .expansion import effective_tensor
-        from .masking import get_mask
-
         w = effective_tensor(linear, "weight").detach()
         keep = get_mask(linear)  # the masked layer's live entries (a zero value may train)
         m, d = w.shape
@@ -124,7 +145,7 @@ class SparseFPELinear(nn.Module):
         rows, cols = keep.nonzero(as_tuple=True)  # row-major order
         layer.values.copy_(w[rows, cols])
         if linear.bias is not None:
-            layer.bias.copy_(effective_tensor(linear, "bias").detach())
+            cast(nn.Parameter, layer.bias).copy_(effective_tensor(linear, "bias").detach())
         counts = torch.bincount(rows, minlength=m)
         layer.crow[1:] = counts.cumsum(0).to(torch.int32)
         layer.col.copy_(cols.to(torch.int32))
@@ -136,7 +157,9 @@ class SparseFPELinear(nn.Module):
         layer.train(linear.training)
         return layer
 
-    def _weight_grad(self, x: torch.Tensor, grad_out: torch.Tensor, g_t: torch.Tensor):
+    def _weight_grad(
+        self, x: torch.Tensor, grad_out: torch.Tensor, g_t: torch.Tensor
+    ) -> torch.Tensor:
         """``(nnz,)`` gradient of :attr:`values`; ``x`` is ``(n, d)``, ``g_t`` is ``(m, n)``."""
         n, d = x.shape
         if n == 1:
@@ -157,10 +180,23 @@ class SparseFPELinear(nn.Module):
 
     def fpe_tensors(self) -> dict[str, torch.Tensor]:
         """What :func:`expand_neurons.count_nonzero` counts: the stored weights and biases."""
-        out = {"weight": self.values}
+        out: dict[str, torch.Tensor] = {"weight": self.values}
         if self.bias is not None:
             out["bias"] = self.bias
         return out
+
+    def effective_weight(self) -> torch.Tensor:
+        """``(out_features, in_features)`` weight (FPE layer protocol), zeros off the pattern."""
+        return self.dense_weight()
+
+    def effective_bias(self) -> torch.Tensor | None:
+        """``(out_features,)`` biases, or ``None``."""
+        return None if self.bias is None else self.bias.detach()
+
+    @torch.no_grad()
+    def live_mask(self) -> torch.Tensor:
+        """``(out_features, in_features)`` bool: the stored entries."""
+        return self.dense_weight(torch.ones_like(self.values)) != 0
 
     @torch.no_grad()
     def dense_weight(self, values: torch.Tensor | None = None) -> torch.Tensor:

@@ -8,12 +8,12 @@ hint when the answer is wrong, so a failing cell shows what to fix.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 
-from . import theory
-from .metrics import feature_capacity, fit_line, mean_cosine_similarity
+from .. import theory
+from ..metrics import feature_capacity, fit_line, mean_cosine_similarity
 
 __all__ = [
     "ExerciseError",
@@ -212,7 +212,7 @@ def check_dense_nonzero(fn: Callable[[int, int, int], int]) -> str:
     return "Correct."
 
 
-def _first_crossing(sizes: list[float], accs: list[float], target: float) -> float:
+def _first_crossing(sizes: Sequence[float], accs: Sequence[float], target: float) -> float:
     for i, a in enumerate(accs):
         if a >= target:
             if i == 0:

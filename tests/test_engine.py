@@ -1,0 +1,255 @@
+"""The sweep engine: cells in a result store, Dask distributed, kills and resumes (real processes,
+loopback only). No test asserts a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from expand_neurons.cli import main
+from expand_neurons.experiments import get
+from expand_neurons.experiments.store import (
+    RESULTS_VERSION,
+    ResultStore,
+    StoreWarning,
+    check_cell,
+)
+
+NAME = "boolean-clauses"
+# Six small cells (one per clause count), two seeds each: about a second per cell.
+TINY = {"seeds": 2, "epochs": 40, "n_train": 512, "n_test": 256}
+GRID = {"n_clauses": [2, 3, 4, 5, 6, 8]}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tiny_run(**kwargs):
+    return get(NAME).run("quick", progress=False, grid=GRID, **TINY, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The sweep computed in this process, no store: what every other way must reproduce."""
+    return tiny_run()
+
+
+def _status(store):
+    return get(NAME).status(store, "quick", grid=GRID, **TINY)
+
+
+def test_store_computes_each_cell_once_and_reports_status(tmp_path, reference):
+    assert len(_status(tmp_path).missing) == 6
+    first = tiny_run(store=tmp_path)
+    assert first["records"] == reference["records"]
+    assert first["cells"] == {"total": 6, "computed": 6}
+    st = _status(tmp_path)
+    assert (len(st.done), len(st.missing), st.stale, st.corrupt) == (6, 0, [], [])
+    again = tiny_run(store=tmp_path)
+    assert again["cells"] == {"total": 6, "computed": 0}
+    assert again["records"] == reference["records"]
+    for path in (tmp_path / NAME).glob("*.json"):
+        payload = json.loads(path.read_text())
+        assert check_cell(payload) is None
+        assert payload["results_version"] == RESULTS_VERSION
+        prov = payload["provenance"]
+        assert {"commit", "library", "torch", "device", "date", "wall_s", "command"} <= set(prov)
+
+
+def test_a_changed_config_leaves_stale_cells_that_are_never_read(tmp_path, reference):
+    tiny_run(store=tmp_path)
+    changed = get(NAME).status(tmp_path, "quick", grid=GRID, **{**TINY, "epochs": 41})
+    assert len(changed.missing) == 6 and len(changed.stale) == 6
+    result = get(NAME).run("quick", progress=False, store=tmp_path, grid={"n_clauses": [2]},
+                           **{**TINY, "epochs": 41})  # fmt: skip
+    assert result["cells"]["computed"] == 1
+    assert result["records"] != [r for r in reference["records"] if r["n_clauses"] == 2]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other-key"])
+def test_a_corrupt_cell_is_detected_reported_and_recomputed(tmp_path, reference, damage):
+    tiny_run(store=tmp_path)
+    store = ResultStore(tmp_path)
+    cell = get(NAME).cells("quick", grid=GRID, **TINY)[2]
+    path = store.path(cell)
+    text = path.read_text()
+    if damage == "truncate":
+        path.write_text(text[: len(text) // 2])
+    elif damage == "garbage":
+        path.write_text("not json at all")
+    else:
+        payload = json.loads(text)
+        payload["key"] = "0" * 20
+        path.write_text(json.dumps(payload))
+    st = _status(tmp_path)
+    assert st.corrupt == [path] and [c.key for c in st.missing] == [cell.key]
+    with pytest.warns(StoreWarning, match="the cell is recomputed"):
+        result = tiny_run(store=tmp_path)
+    assert result["cells"]["computed"] == 1
+    assert result["records"] == reference["records"]
+    assert not _status(tmp_path).missing
+
+
+def test_a_local_dask_cluster_gives_exactly_the_in_process_numbers(tmp_path, reference):
+    result = tiny_run(workers=2, store=tmp_path)
+    assert result["records"] == reference["records"]
+    assert len(_status(tmp_path).done) == 6
+
+
+def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path, reference):
+    from distributed import Client, LocalCluster
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the nanny warns about the worker it restarts
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+        try:
+            pids = list(client.run(os.getpid).values())
+            killed = []
+
+            def kill_after_first_cell():
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    if list((tmp_path / NAME).glob("*.json")):
+                        os.kill(pids[0], signal.SIGKILL)
+                        killed.append(pids[0])
+                        return
+                    time.sleep(0.05)
+
+            killer = threading.Thread(target=kill_after_first_cell)
+            killer.start()
+            result = tiny_run(scheduler=cluster.scheduler_address, store=tmp_path)
+            killer.join()
+        finally:
+            client.close()
+            cluster.close()
+    assert killed, "no worker was killed: the sweep finished before the first cell file"
+    assert result["records"] == reference["records"]
+
+
+def _cli(store, *extra):
+    sets = [f"--set={k}={json.dumps(v)}" for k, v in {**TINY, "grid": GRID}.items()]
+    return [sys.executable, "-m", "expand_neurons", "run", NAME, "--store", str(store), *sets,
+            *extra]  # fmt: skip
+
+
+def test_the_client_killed_mid_sweep_resumes_with_only_the_missing_cells(tmp_path, reference):
+    env = {**os.environ, "EXPAND_NEURONS_PROGRESS": "off", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(_cli(tmp_path), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and len(list((tmp_path / NAME).glob("*.json"))) < 2:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    st = _status(tmp_path)
+    done = len(st.done)
+    assert 2 <= done < 6 and len(st.missing) == 6 - done and not st.corrupt
+    out = tmp_path / "out.json"
+    rerun = subprocess.run(_cli(tmp_path, "--json", str(out)), cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    assert f"{done} read from" in rerun.stdout and f"{6 - done} computed" in rerun.stdout
+    assert json.loads(out.read_text())["records"] == reference["records"]
+    assert list(tmp_path.rglob("*.tmp")) == []
+
+
+def test_status_command(tmp_path, capsys):
+    assert main(["status", NAME, "--store", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "done 0 / 4, missing 4, stale 0" in out  # the quick profile's four clause counts
+
+
+def test_engine_options_are_checked_before_any_work(tmp_path, capsys, monkeypatch):
+    exp = get(NAME)
+    monkeypatch.setattr(type(exp), "run", lambda *a, **k: pytest.fail("ran despite bad input"))
+    assert main(["run", NAME, "--workers", "0", "--store", str(tmp_path)]) == 2
+    assert "--workers must be an integer >= 1, got 0" in capsys.readouterr().err
+    assert main(["run", NAME, "--set", "seeds=0"]) == 2
+    assert "seeds must be an integer >= 1, got 0" in capsys.readouterr().err
+    assert main(["run", NAME, "--set", "epochz=3"]) == 2
+    assert "unknown config keys ['epochz']" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["run", NAME, "--store", str(blocker / "store")]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+# -- the committed store's guard (check-store) ------------------------------------------------
+@pytest.fixture
+def tiny_experiment(monkeypatch):
+    """A registered experiment whose paper profile is tiny (two cells), removed afterwards."""
+    from expand_neurons.experiments import EXPERIMENTS, Experiment
+    from expand_neurons.experiments.boolean import boolean_setting
+
+    base = get(NAME).base
+    tiny = {**TINY, "grid": {"n_clauses": [2, 3]}}
+    exp = Experiment("tiny-test", "two small cells", base, {"quick": tiny, "paper": tiny},
+                     boolean_setting)  # fmt: skip
+    monkeypatch.setitem(EXPERIMENTS, "tiny-test", exp)
+    return exp
+
+
+def test_check_store_passes_a_sound_store_and_recomputes_identically(tmp_path, tiny_experiment,
+                                                                      capsys):  # fmt: skip
+    tiny_experiment.run("paper", progress=False, store=tmp_path)
+    assert main(["check-store", "--store", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 valid cells" in out and "identical to the stored numbers" in out
+
+
+def test_check_store_catches_numbers_the_code_no_longer_makes(tmp_path, tiny_experiment, capsys):
+    tiny_experiment.run("paper", progress=False, store=tmp_path)
+    for path in (tmp_path / "tiny-test").glob("*.json"):
+        payload = json.loads(path.read_text())
+        payload["records"][0]["accuracy"] -= 0.05  # as if the code had changed its numbers
+        path.write_text(json.dumps(payload))
+    assert main(["check-store", "--store", str(tmp_path)]) == 1
+    assert "differs by 0.0500 > 0.005" in capsys.readouterr().out
+
+
+def test_check_store_names_stale_and_invalid_cells(tmp_path, tiny_experiment, capsys):
+    tiny_experiment.run("paper", progress=False, store=tmp_path)
+    get(NAME).run("quick", progress=False, store=tmp_path, grid={"n_clauses": [2]}, **TINY)
+    (tmp_path / "tiny-test" / "broken.json").write_text("{")
+    assert main(["check-store", "--store", str(tmp_path), "--no-recompute"]) == 1
+    out = capsys.readouterr().out
+    assert "stale    " in out and f"{NAME} at {{'n_clauses': 2}} is not a cell" in out
+    assert "invalid  " in out and "broken.json" in out
+
+
+def test_stored_reads_what_is_there_and_names_what_is_missing(tmp_path, tiny_experiment):
+    empty = tiny_experiment.stored(tmp_path)
+    assert empty["missing"] == ["tiny-test n_clauses=2", "tiny-test n_clauses=3"]
+    assert empty["records"] == []
+    tiny_experiment.run("paper", progress=False, store=tmp_path, grid={"n_clauses": [3]})
+    part = tiny_experiment.stored(tmp_path)
+    assert part["missing"] == ["tiny-test n_clauses=2"] and part["cells"]["stored"] == 1
+    assert {r["n_clauses"] for r in part["records"]} == {3}
+    assert part["provenance"][0]["library"]
+
+
+def test_the_book_labels_stored_results_and_missing_cells(tmp_path, tiny_experiment):
+    from expand_neurons.book.stored import paper_result, provenance_note, summary_table
+
+    empty = paper_result("tiny-test", tmp_path)
+    assert "not computed yet (none of its 2 cells" in provenance_note(empty)
+    assert list(summary_table(empty).columns)[:2] == ["n_clauses", "variant"]
+    assert len(summary_table(empty)) == 0
+    tiny_experiment.run("paper", progress=False, store=tmp_path, grid={"n_clauses": [3]},
+                        command="python -m expand_neurons run tiny-test")  # fmt: skip
+    part = paper_result("tiny-test", tmp_path)
+    note = provenance_note(part)
+    assert "1 of 2 cells" in note and "`python -m expand_neurons run tiny-test`" in note
+    assert "Not computed yet: 1 cells (tiny-test n_clauses=2)" in note
+    table = summary_table(part)
+    assert list(table["variant"]) == ["dense", "random", "clause"]
+    assert table["seeds"].tolist() == [2, 2, 2]
