@@ -253,3 +253,43 @@ def test_the_book_labels_stored_results_and_missing_cells(tmp_path, tiny_experim
     table = summary_table(part)
     assert list(table["variant"]) == ["dense", "random", "clause"]
     assert table["seeds"].tolist() == [2, 2, 2]
+
+
+def test_side_by_side_puts_both_profiles_of_a_setting_on_one_row(tmp_path, tiny_experiment):
+    import math
+
+    from expand_neurons.book.stored import paper_result, provenance_note, side_by_side
+
+    def rec(n, variant, acc, gain):
+        return {"n_clauses": n, "variant": variant, "accuracy": acc, "accuracy_std": 0.01,
+                "relative_gain": gain, "accuracies": [acc]}  # fmt: skip
+
+    quick = {"profile": "quick", "setting_keys": ["n_clauses"],
+             "records": [rec(4, "dense", 0.9, 0.0), rec(4, "random", 0.95, 0.05),
+                         rec(2, "dense", 1.0, 0.0)]}  # fmt: skip
+    paper = {"profile": "paper", "setting_keys": ["n_clauses"],
+             "records": [rec(8, "dense", 0.7, 0.0), rec(4, "random", 0.99, 0.1)]}  # fmt: skip
+    table = side_by_side(quick, paper)
+    assert list(table.index) == [(2, "dense"), (4, "dense"), (4, "random")]
+    assert table.loc[(4, "random"), ("quick (this build)", "accuracy (%)")] == 95.0
+    assert table.loc[(4, "random"), ("paper (stored)", "gain (%)")] == 10.0
+    assert math.isnan(table.loc[(4, "dense"), ("paper (stored)", "accuracy (%)")])
+    assert list(side_by_side(quick, paper, how="inner").index) == [(4, "random")]
+    outer = side_by_side(quick, paper, how="outer", variants=["dense"])
+    assert list(outer.index) == [(2, "dense"), (4, "dense"), (8, "dense")]
+    with pytest.raises(ValueError, match="how must be"):
+        side_by_side(quick, paper, how="cross")
+    # Settings that are not numbers sort after numbers, missing ones (None) last.
+    named = {"profile": "quick", "records": [{**rec(1, "dense", 0.5, 0.0), "n_clauses": m}
+                                             for m in (None, "many", 3)]}  # fmt: skip
+    order = [i[0] for i in side_by_side(named, named, keys=["n_clauses"]).index]
+    assert order[:2] == [3, "many"] and len(order) == 3  # pandas shows None as NaN
+    # No grid: indexed by variant alone. Nothing stored: an empty table, and the note says so.
+    pilot = {"profile": "quick", "setting_keys": [], "records": [rec(8, "dense", 0.8, 0.0)]}
+    assert list(side_by_side(pilot, pilot).index) == ["dense"]
+    empty = paper_result("tiny-test", tmp_path)
+    assert len(side_by_side(pilot, empty, how="inner")) == 0
+    assert "This build ran the paper profile" in provenance_note(empty, built="paper")
+    assert "This build ran" not in provenance_note(empty, built="quick")
+    one_cell = {**empty, "cells": {"total": 1, "stored": 0}, "missing": ["tiny-test"]}
+    assert "not computed yet (its one cell is not in" in provenance_note(one_cell)

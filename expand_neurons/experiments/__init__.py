@@ -3,7 +3,9 @@
 * :mod:`.config`: typed configs (:class:`BooleanConfig`, :class:`RealConfig`) and the run
   environment (:class:`RunEnv`);
 * :mod:`.registry`: :class:`Experiment` and the registry (:func:`get`, :func:`names`);
-* :mod:`.runner`: the one sweep runner; :mod:`.records`: result records and their selection;
+* :mod:`.runner`: the one runner (a sweep is a set of cells); :mod:`.engine`: where cells run
+  (in-process or Dask); :mod:`.store`: the result store of finished cells; :mod:`.audit`: the
+  committed store's guard; :mod:`.records`: result records and their selection;
 * :mod:`.boolean`, :mod:`.grouped_splits`, :mod:`.real`: the experiments themselves;
 * :mod:`.analysis`, :mod:`.census`, :mod:`.matching`: reading results.
 """

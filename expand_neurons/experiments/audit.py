@@ -20,6 +20,7 @@ from typing import Any
 
 from ..results import read_json
 from .config import RunEnv
+from .records import label
 from .registry import EXPERIMENTS
 from .runner import compute_cell
 from .store import Cell, check_cell
@@ -115,8 +116,7 @@ def _differences(
     if len(stored["records"]) != len(fresh["records"]):
         raise ValueError("the recomputed cell has another number of records than the stored one")
     for a, b in zip(stored["records"], fresh["records"]):
-        label = ", ".join(f"{k}={a[k]}" for k in stored["setting_keys"]) + f": {a['variant']}"
-        out.append((label, b["accuracy"] - a["accuracy"]))
+        out.append((label(a, stored["setting_keys"]), b["accuracy"] - a["accuracy"]))
     return out, stored["records"] == fresh["records"]
 
 

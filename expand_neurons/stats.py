@@ -1,0 +1,181 @@
+"""Verdicts from intervals: paired differences across seeds, corrected for many comparisons.
+
+Every "better", "worse" or "not distinguishable" in the book comes from here. A comparison pairs
+two variants seed by seed (same task, same warmed-up network), so its unit is the per-seed
+difference ``a_j - b_j``. For it :func:`paired` gives the mean difference, a confidence interval
+with its degrees of freedom, and a two-sided p-value, from Student's t (``scipy.stats.ttest_rel``)
+or, for skewed differences, a bootstrap (``scipy.stats.bootstrap``, BCa).
+
+A chapter makes a *family* of comparisons; :func:`family` corrects them together with Holm's
+step-down method (familywise error rate ``1 - level``). Each interval is widened to the level of
+its Holm step: the comparison with the ``k``-th smallest p-value gets level
+``1 - (1 - level) / (m - k + 1)`` of ``m``, and once a step fails every later comparison keeps
+that step's level. So an interval excludes zero exactly when Holm rejects, and the verdict read
+off the interval is Holm's verdict:
+
+* ``"better"``: the whole interval lies above zero;
+* ``"worse"``: the whole interval lies below zero;
+* ``"not distinguishable"``: the interval contains zero (or fewer than two seeds).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import stats as sps
+
+__all__ = ["Comparison", "paired", "holm", "family", "VERDICTS", "METHODS"]
+
+VERDICTS = ("better", "worse", "not distinguishable")
+METHODS = ("t", "bootstrap")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A paired comparison of ``a`` with ``b`` (difference ``a - b``, per seed).
+
+    Attributes:
+        name: what is compared (for tables).
+        mean: mean of the per-seed differences.
+        low, high: the confidence interval of the mean difference, at ``level``.
+        level: the interval's confidence level (Holm-adjusted inside a family).
+        df: degrees of freedom (``n - 1``).
+        n: number of pairs (seeds).
+        p: two-sided p-value of "no difference", unadjusted.
+        p_holm: Holm-adjusted p-value inside its family (``p`` alone).
+        method: ``"t"`` or ``"bootstrap"``.
+    """
+
+    name: str
+    mean: float
+    low: float
+    high: float
+    level: float
+    df: int
+    n: int
+    p: float
+    p_holm: float
+    method: str
+
+    @property
+    def verdict(self) -> str:
+        """``"better"``, ``"worse"`` or ``"not distinguishable"``, read off the interval."""
+        if self.n >= 2 and self.low > 0:
+            return "better"
+        if self.n >= 2 and self.high < 0:
+            return "worse"
+        return "not distinguishable"
+
+    def describe(self, scale: float = 100.0, unit: str = " points") -> str:
+        """E.g. ``"+0.70 points (95 % CI -0.10 to +1.50, 7 d.f.): not distinguishable"``."""
+        s = scale
+        return (
+            f"{s * self.mean:+.2f}{unit} ({100 * self.level:.4g} % CI {s * self.low:+.2f} to "
+            f"{s * self.high:+.2f}, {self.df} d.f.): {self.verdict}"
+        )
+
+
+def _check_pairs(a: Sequence[float], b: Sequence[float]) -> np.ndarray:
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(
+            f"paired samples need two 1-D sequences of equal length, got shapes {x.shape} and "
+            f"{y.shape}"
+        )
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("paired samples must be finite numbers (no NaN or inf)")
+    return x - y
+
+
+def paired(
+    a: Sequence[float],
+    b: Sequence[float],
+    *,
+    level: float = 0.95,
+    method: str = "t",
+    name: str = "",
+    seed: int = 0,
+) -> Comparison:
+    """Compare ``a`` with ``b`` pair by pair (``a[j]`` and ``b[j]`` share seed ``j``).
+
+    Args:
+        level: confidence level of the interval, in ``(0, 1)``.
+        method: ``"t"`` (Student's t on the differences) or ``"bootstrap"`` (BCa bootstrap of
+            the mean, 9999 resamples from ``seed``; its p-value is still the t-test's).
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; allowed are {list(METHODS)}")
+    d = _check_pairs(a, b)
+    n = len(d)
+    if n < 2:
+        nan = float("nan")
+        mean = float(d.mean()) if n else nan
+        return Comparison(
+            name, mean, -math.inf, math.inf, level, max(n - 1, 0), n, 1.0, 1.0, method
+        )
+    mean = float(d.mean())
+    if float(d.std()) == 0.0:  # every seed differs by the same amount: no spread to test
+        p = 1.0 if mean == 0 else 0.0
+        return Comparison(name, mean, mean, mean, level, n - 1, n, p, p, method)
+    t = sps.ttest_1samp(d, 0.0)
+    p = float(t.pvalue)
+    if method == "t":
+        ci = t.confidence_interval(level)
+        low, high = float(ci.low), float(ci.high)
+    else:
+        boot = sps.bootstrap(
+            (d,), np.mean, confidence_level=level, n_resamples=9999, method="BCa",
+            random_state=np.random.default_rng(seed),
+        )  # fmt: skip
+        low, high = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
+    return Comparison(name, mean, low, high, level, n - 1, n, p, p, method)
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm-adjusted p-values (step-down, monotone, capped at 1), in the input order."""
+    p = np.asarray(p_values, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        adjusted[i] = running
+    return adjusted.tolist()
+
+
+def family(
+    pairs: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    level: float = 0.95,
+    method: str = "t",
+) -> dict[str, Comparison]:
+    """Holm-corrected comparisons of a family ``{name: (a, b)}`` (familywise level ``level``).
+
+    Each interval is computed at its Holm step's level (see the module docstring), so the
+    verdict read off it agrees with Holm's test.
+    """
+    raw = {
+        name: paired(a, b, level=level, method=method, name=name) for name, (a, b) in pairs.items()
+    }
+    names = list(raw)
+    m = len(names)
+    alpha = 1 - level
+    adjusted = dict(zip(names, holm([raw[k].p for k in names])))
+    order = sorted(names, key=lambda k: raw[k].p)
+    out: dict[str, Comparison] = {}
+    failed_at: int | None = None
+    for rank, name in enumerate(order):
+        if failed_at is None and raw[name].p > alpha / (m - rank):
+            failed_at = rank
+        step = rank if failed_at is None else failed_at
+        step_level = 1 - alpha / (m - step)
+        a, b = pairs[name]
+        redo = paired(a, b, level=step_level, method=method, name=name)
+        out[name] = replace(redo, p_holm=adjusted[name])
+    return {name: out[name] for name in names}
