@@ -19,6 +19,7 @@ __all__ = [
     "ConvNet",
     "ACTIVATIONS",
     "ELEMENTWISE",
+    "INITS",
     "seeded_mlp",
     "seeded_conv_net",
     "mlp_parameters",
@@ -33,6 +34,13 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
     "sigmoid": nn.Sigmoid,
     "identity": nn.Identity,
 }
+
+#: Initialisations of an :class:`MLP`: PyTorch's ``nn.Linear`` default (uniform, variance
+#: ``1 / (3 fan_in)``) or He's weights (``kaiming_normal_``, variance ``2 / fan_in``), which keep
+#: the scale of ReLU activations from layer to layer. Biases keep PyTorch's default under both:
+#: a bias that starts at exactly zero stays there in a dead unit and would leave the non-zero
+#: count of a dense network and of its expansion unequal.
+INITS = ("default", "he")
 
 # Modules that act on each hidden unit separately: they may sit between expanded layers.
 ELEMENTWISE: tuple[type[nn.Module], ...] = (
@@ -50,7 +58,8 @@ ELEMENTWISE: tuple[type[nn.Module], ...] = (
 
 
 class MLP(nn.Sequential):
-    """``Linear -> act -> ... -> Linear``: ``hidden`` gives the width of each hidden layer.
+    """``Linear -> act -> ... -> Linear``: ``hidden`` gives the width of each hidden layer,
+    ``init`` the initialisation (:data:`INITS`).
 
     Input ``(batch, in_features)``, output ``(batch, out_features)`` logits. An MLP is an
     ``nn.Sequential``, so :func:`expand_neurons.expand` returns an ``MLP`` too.
@@ -62,7 +71,10 @@ class MLP(nn.Sequential):
         hidden: int | Sequence[int],
         out_features: int,
         activation: str = "relu",
+        init: str = "default",
     ) -> None:
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; allowed are {list(INITS)}")
         if activation not in ACTIVATIONS:
             raise ValueError(
                 f"unknown activation {activation!r}; allowed are {sorted(ACTIVATIONS)}"
@@ -81,6 +93,10 @@ class MLP(nn.Sequential):
         for a, b in zip(dims[:-1], dims[1:]):
             layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
         layers.append(nn.Linear(dims[-1], out_features))
+        if init == "he":
+            for layer in layers:
+                if isinstance(layer, nn.Linear):
+                    nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
         super().__init__(*layers)
 
     @property

@@ -41,7 +41,11 @@ def dense_variant() -> Variant:
 
 @dataclass
 class Run:
-    """Outcome of one variant on one data set (one seed)."""
+    """Outcome of one variant on one data set (one seed).
+
+    ``exact_match``: the fraction of test samples with every output right, where the
+    experiment measures it (``None`` elsewhere; ``accuracy`` is per label).
+    """
 
     variant: str
     seed: int
@@ -50,6 +54,7 @@ class Run:
     neurons: int
     history: History
     model: nn.Module = field(repr=False)
+    exact_match: float | None = None
 
 
 def _signature(model: nn.Module) -> tuple:

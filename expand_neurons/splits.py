@@ -23,7 +23,11 @@ __all__ = [
     "ClauseAligned",
     "FeatureBased",
     "Overlapping",
+    "Packed",
+    "Apart",
     "Fixed",
+    "whole_clauses",
+    "check_equal_coverage",
     "resolve",
     "check_masks",
 ]
@@ -268,6 +272,181 @@ class Overlapping(Split):
             picks = torch.rand(h, d, generator=generator).argsort(dim=1)[:, :size]
             masks[:, k].scatter_(1, picks, True)
         return masks
+
+
+class _FixedCoverage(Split):
+    """Keep a parent's ``whole`` heaviest clauses whole, cut every other clause.
+
+    Which clauses stay whole depends only on the parent's weight (the clauses with the largest
+    absolute weight mass on their inputs, ties by index), so :class:`Packed` and :class:`Apart`
+    applied to the same weight keep the *same* clauses whole in every parent: equal coverage.
+    They differ only in where the kept clauses go (:meth:`_child_of`). Every other clause is cut:
+    its literals are dealt one at a time to the child with the fewest inputs so far (ties at
+    random), except that a clause's last literal never joins a child holding all the others.
+    Inputs of no clause go to the smallest children last.
+
+    Args:
+        groups: input indices of each clause (``task.clause_inputs``); disjoint, two or more
+            inputs each (a one-input clause cannot be cut).
+        n_inputs: number of inputs ``d`` of the layer this split applies to.
+        whole: clauses kept whole per parent, ``2 <= whole <= len(groups)``.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[int]], n_inputs: int, whole: int = 2) -> None:
+        self.groups = [sorted({int(j) for j in g}) for g in groups]
+        self.n_inputs = int(n_inputs)
+        if isinstance(whole, bool) or not isinstance(whole, int) or not 2 <= whole <= len(groups):
+            raise ValueError(
+                f"whole must be an integer in 2..{len(groups)} (the number of clauses), "
+                f"got {whole!r}"
+            )
+        self.whole = whole
+        seen: dict[int, int] = {}
+        for c, g in enumerate(self.groups):
+            if len(g) < 2:
+                raise ValueError(
+                    f"clause {c} has {len(g)} input(s); {type(self).__name__} needs two or more "
+                    "per clause, since it must be able to cut every clause it does not keep whole"
+                )
+            bad = [j for j in g if not 0 <= j < self.n_inputs]
+            if bad:
+                raise ValueError(
+                    f"clause {c} names inputs {bad}; allowed are 0..{self.n_inputs - 1}"
+                )
+            for j in g:
+                if j in seen:
+                    raise ValueError(
+                        f"clauses {seen[j]} and {c} share input {j}; "
+                        f"{type(self).__name__} needs clauses on disjoint inputs"
+                    )
+                seen[j] = c
+
+    def _child_of(self, rank: int, alpha: int) -> int:
+        """The child of the kept clause ranked ``rank`` (0 = heaviest)."""
+        raise NotImplementedError
+
+    def _check_alpha(self, alpha: int) -> None:
+        if alpha < 2:
+            raise ValueError(f"{type(self).__name__} needs alpha >= 2 children, got {alpha}")
+
+    def kept(self, weight: torch.Tensor) -> torch.Tensor:
+        """``(h, whole)`` indices of the clauses each parent keeps whole, heaviest first."""
+        mass = weight.detach().abs().cpu().double()
+        scores = torch.stack([mass[:, g].sum(dim=1) for g in self.groups], dim=1)  # (h, m)
+        return torch.argsort(-scores, dim=1, stable=True)[:, : self.whole]
+
+    def masks(self, weight: torch.Tensor, alpha: int, generator: torch.Generator) -> torch.Tensor:
+        h, d = weight.shape
+        if d != self.n_inputs:
+            raise ValueError(
+                f"{type(self).__name__} was built for {self.n_inputs} inputs but the layer has "
+                f"{d}; it only applies to the input layer"
+            )
+        self._check_alpha(alpha)
+        kept = self.kept(weight)
+        assign = torch.full((h, d), -1, dtype=torch.long)
+        for i in range(h):
+            sizes = torch.zeros(alpha)
+            for rank, c in enumerate(kept[i].tolist()):
+                child = self._child_of(rank, alpha)
+                assign[i, self.groups[c]] = child
+                sizes[child] += len(self.groups[c])
+            chosen = set(kept[i].tolist())
+            others = [c for c in range(len(self.groups)) if c not in chosen]
+            order = torch.randperm(len(others), generator=generator).tolist()
+            for c in (others[t] for t in order):
+                used: set[int] = set()
+                for t, j in enumerate(self.groups[c]):
+                    score = sizes + 1e-3 * torch.rand(alpha, generator=generator)
+                    if t == len(self.groups[c]) - 1 and len(used) == 1:
+                        score[used.pop()] = math.inf  # the last literal must cut the clause
+                    child = int(torch.argmin(score))
+                    assign[i, j] = child
+                    used.add(child)
+                    sizes[child] += 1
+            for j in (assign[i] < 0).nonzero().flatten().tolist():
+                child = int(torch.argmin(sizes + 1e-3 * torch.rand(alpha, generator=generator)))
+                assign[i, j] = child
+                sizes[child] += 1
+        masks = _from_assignment(assign, alpha)
+        whole = whole_clauses(masks, self.groups)
+        expected = torch.zeros_like(whole).scatter_(1, kept, True)
+        if not torch.equal(whole, expected):  # a bug here, never a user error
+            raise RuntimeError(f"{type(self).__name__} kept other clauses whole than it chose")
+        return masks
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.groups)} clauses, whole={self.whole})"
+
+
+class Packed(_FixedCoverage):
+    """Collision on purpose: a parent's ``whole`` heaviest clauses all go whole to child 0.
+
+    Child 0 is then polysemantic for them (``whole * (whole - 1) / 2`` colliding pairs per
+    parent); every other clause is cut. Same coverage as :class:`Apart` on the same weight.
+    """
+
+    name = "packed"
+
+    def _child_of(self, rank: int, alpha: int) -> int:
+        return 0
+
+
+class Apart(_FixedCoverage):
+    """No collision: a parent's ``whole`` heaviest clauses go whole to different children.
+
+    Kept clause ``r`` (heaviest first) goes to child ``r``, so it needs ``whole <= alpha``;
+    every other clause is cut. Same coverage as :class:`Packed` on the same weight.
+    """
+
+    name = "apart"
+
+    def _check_alpha(self, alpha: int) -> None:
+        if alpha < self.whole:
+            raise ValueError(
+                f"Apart(whole={self.whole}) keeps {self.whole} clauses in different children and "
+                f"needs alpha >= {self.whole}, got {alpha}"
+            )
+
+    def _child_of(self, rank: int, alpha: int) -> int:
+        return rank
+
+
+def whole_clauses(masks: torch.Tensor, groups: Sequence[Sequence[int]]) -> torch.Tensor:
+    """``(h, m)`` bool: clause ``c`` has all its inputs in one child of parent ``i``.
+
+    Args:
+        masks: child masks ``(h, alpha, d)`` (bool).
+        groups: input indices of each of the ``m`` clauses.
+    """
+    if masks.ndim != 3:
+        raise ValueError(
+            f"masks must have shape (parents, alpha, inputs), got {tuple(masks.shape)}"
+        )
+    m = masks.to(torch.bool)
+    return torch.stack(
+        [m[:, :, torch.as_tensor(list(g), dtype=torch.long)].all(dim=2).any(dim=1) for g in groups],
+        dim=1,
+    )
+
+
+def check_equal_coverage(
+    a: torch.Tensor, b: torch.Tensor, groups: Sequence[Sequence[int]]
+) -> torch.Tensor:
+    """The ``(h, m)`` whole-clause table shared by masks ``a`` and ``b`` (each ``(h, alpha, d)``).
+
+    Raises ``ValueError`` naming the first parent and clause kept whole by one and not the other.
+    """
+    if a.shape != b.shape:
+        raise ValueError(f"masks of shapes {tuple(a.shape)} and {tuple(b.shape)} differ")
+    wa, wb = whole_clauses(a, groups), whole_clauses(b, groups)
+    if not torch.equal(wa, wb):
+        i, c = (wa != wb).nonzero()[0].tolist()
+        which = "the first" if bool(wa[i, c]) else "the second"
+        raise ValueError(
+            f"coverage differs: clause {c} of parent {i} is whole only in {which} split"
+        )
+    return wa
 
 
 class Fixed(Split):

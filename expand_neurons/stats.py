@@ -4,7 +4,10 @@ Every "better", "worse" or "not distinguishable" in the book comes from here. A 
 two variants seed by seed (same task, same warmed-up network), so its unit is the per-seed
 difference ``a_j - b_j``. For it :func:`paired` gives the mean difference, a confidence interval
 with its degrees of freedom, and a two-sided p-value, from Student's t (``scipy.stats.ttest_rel``)
-or, for skewed differences, a bootstrap (``scipy.stats.bootstrap``, BCa).
+or, for skewed differences, a bootstrap (``scipy.stats.bootstrap``, BCa). When every seed
+differs by the same amount (up to rounding) Student's t has no spread to use, and the exact
+sign-flip test decides instead: ``n`` agreeing seeds give ``p = 2 / 2**n``, so three seeds that
+agree never make a verdict on their own.
 
 A chapter makes a *family* of comparisons; :func:`family` corrects them together with Holm's
 step-down method (familywise error rate ``1 - level``). Each interval is widened to the level of
@@ -90,6 +93,30 @@ def _check_pairs(a: Sequence[float], b: Sequence[float]) -> np.ndarray:
     return x - y
 
 
+#: Differences that spread less than this (relative to their mean, or absolutely below 1) are
+#: equal up to rounding (e.g. ``0.3 - 0.1`` against ``0.5 - 0.3``): Student's t has no spread to
+#: work with there, so :func:`paired` falls back to the exact sign-flip test.
+_SAME = 1e-12
+
+
+def _no_spread(name: str, mean: float, level: float, n: int, method: str) -> Comparison:
+    """Every seed differs by the same amount ``mean``: the exact sign-flip (permutation) test.
+
+    Flipping the signs of ``n`` equal differences gives one of ``2**n`` equally likely sign
+    patterns under "no difference", so the two-sided p-value of all-equal non-zero differences is
+    ``2 / 2**n`` (1 for zero). Its interval for the mean is the point ``mean`` when that p-value
+    is within ``1 - level`` (any other shift leaves all differences on one side, and is rejected
+    the same way), and the whole line otherwise: three seeds that agree exactly (p = 0.25) do
+    not make a verdict.
+    """
+    p = 1.0 if mean == 0 else min(1.0, 2.0 ** (1 - n))
+    if mean == 0 or p <= 1 - level:
+        low = high = mean
+    else:
+        low, high = -math.inf, math.inf
+    return Comparison(name, mean, low, high, level, n - 1, n, p, p, method)
+
+
 def paired(
     a: Sequence[float],
     b: Sequence[float],
@@ -119,9 +146,8 @@ def paired(
             name, mean, -math.inf, math.inf, level, max(n - 1, 0), n, 1.0, 1.0, method
         )
     mean = float(d.mean())
-    if float(d.std()) == 0.0:  # every seed differs by the same amount: no spread to test
-        p = 1.0 if mean == 0 else 0.0
-        return Comparison(name, mean, mean, mean, level, n - 1, n, p, p, method)
+    if float(d.std()) <= _SAME * max(1.0, abs(mean)):
+        return _no_spread(name, mean, level, n, method)
     t = sps.ttest_1samp(d, 0.0)
     p = float(t.pvalue)
     if method == "t":

@@ -8,8 +8,13 @@ A clause is an AND of ``k`` literals; a literal is a variable or its negation. I
 
 Choices the paper leaves open, and the defaults taken here (all arguments of :func:`make_task`):
 
-* clauses use disjoint variables (``k`` each), so every input belongs to at most one clause and a
-  clause-aligned split is well defined; ``extra_vars`` distractor inputs belong to no clause;
+* clauses use disjoint variables (``k`` each, ``variables="disjoint"``), so every input belongs
+  to at most one clause and a clause-aligned split is well defined; ``extra_vars`` distractor
+  inputs belong to no clause. ``variables="shared"`` puts the clauses on a ring of
+  ``n_clauses * (k - 1)`` variables instead: clause ``c`` takes ring positions
+  ``c (k - 1) ... c (k - 1) + k - 1``, so consecutive clauses (and the last and the first) share
+  one variable, every clause still has ``k`` literals, and the input has ``n_clauses`` fewer
+  clause variables;
 * each literal is negated with probability 1/2 (``negations=True``);
 * *planted* inputs: bits are fair coins, then each clause is made true with probability
   ``p_plant`` (by setting its literals), so labels are roughly balanced (a clause of ``k = 3``
@@ -38,10 +43,12 @@ __all__ = [
     "clauses_from_lists",
     "LABEL_MODES",
     "DISTRIBUTIONS",
+    "VARIABLES",
 ]
 
 LABEL_MODES = ("per_clause", "dnf")
 DISTRIBUTIONS = ("planted", "uniform")
+VARIABLES = ("disjoint", "shared")
 
 Literal = tuple[int, bool]  # (variable index, negated)
 
@@ -106,6 +113,7 @@ def make_task(
     *,
     extra_vars: int = 0,
     n_vars: int | None = None,
+    variables: str = "disjoint",
     negations: bool = True,
     label_mode: str = "per_clause",
     distribution: str = "planted",
@@ -120,12 +128,18 @@ def make_task(
         n_clauses: number of clauses ``m``.
         k: literals per clause.
         extra_vars: inputs that belong to no clause (ignored when ``n_vars`` is given).
-        n_vars: total number of inputs; default ``n_clauses * k + extra_vars``; must be at least
-            ``n_clauses * k`` because clauses use disjoint variables.
+        n_vars: total number of inputs; default the clause variables plus ``extra_vars``; must
+            be at least the number of clause variables (see ``variables``).
+        variables: ``"disjoint"`` (``n_clauses * k`` clause variables, none shared) or
+            ``"shared"`` (a ring of ``n_clauses * (k - 1)`` variables, consecutive clauses share
+            one; needs ``n_clauses >= 2`` and ``k >= 2``).
         negations: negate each literal with probability 1/2.
         label_mode: ``"per_clause"`` or ``"dnf"``.
         distribution: ``"planted"`` or ``"uniform"`` fair-coin inputs.
-        p_plant: probability that a clause is planted true in a sample (planted inputs only).
+        p_plant: probability that a clause is planted true in a sample (planted inputs only;
+            ignored for uniform inputs). Clauses that share a variable with opposite signs cannot
+            both be planted: the later clause's literal wins, and labels are always computed from
+            the inputs.
         n_train, n_test: sample counts.
         seed: seeds clauses and samples.
     """
@@ -137,15 +151,27 @@ def make_task(
     p_plant, n_train, n_test, seed = _check_sampling(
         label_mode, distribution, p_plant, n_train, n_test, seed
     )
-    needed = n_clauses * k
+    if variables not in VARIABLES:
+        raise ValueError(f"unknown variables {variables!r}; allowed are {list(VARIABLES)}")
+    if variables == "shared" and (n_clauses < 2 or k < 2):
+        raise ValueError(
+            f"variables='shared' needs n_clauses >= 2 and k >= 2 (consecutive clauses share one "
+            f"variable), got n_clauses={n_clauses}, k={k}; use variables='disjoint'"
+        )
+    needed = n_clauses * k if variables == "disjoint" else n_clauses * (k - 1)
     n_vars = needed + extra_vars if n_vars is None else check_int("n_vars", n_vars)
     if n_vars < needed:
         raise ValueError(
-            f"n_vars={n_vars} is too small: {n_clauses} clauses of {k} disjoint literals need "
-            f"at least {needed} variables"
+            f"n_vars={n_vars} is too small: {n_clauses} clauses of {k} literals on {variables} "
+            f"variables need at least {needed} variables"
         )
     g = torch.Generator().manual_seed(seed)
-    order = torch.randperm(n_vars, generator=g)[:needed].view(n_clauses, k)
+    pool = torch.randperm(n_vars, generator=g)[:needed]
+    if variables == "disjoint":
+        order = pool.view(n_clauses, k)
+    else:
+        ring = torch.arange(n_clauses).unsqueeze(1) * (k - 1) + torch.arange(k)  # (m, k)
+        order = pool[ring % needed]
     negs = (torch.rand(n_clauses, k, generator=g) < 0.5) & negations
     clauses = tuple(
         tuple((int(v), bool(n)) for v, n in zip(order[c], negs[c])) for c in range(n_clauses)

@@ -1,6 +1,7 @@
 """Write the book's chapters (MyST notebooks in book/*.md) as .ipynb files.
 
-    python scripts/export_notebooks.py OUT_DIR [--setup-cell] [--ref REF]
+    python scripts/export_notebooks.py OUT_DIR [--setup-cell] [--ref REF] [--requirement SPEC]
+                                       [--only PAGE ...]
 
 Every page listed in _toc.yml whose source is a notebook (it has a kernelspec) becomes
 OUT_DIR/<same path>.ipynb, unexecuted. Nothing is ever written into book/ itself: a
@@ -11,7 +12,8 @@ them to the notebooks branch that the site's Binder and Colab buttons open. With
 --setup-cell, each notebook starts with a cell that installs the library (from this
 repository at REF) and the Debian data packages of binder/apt.txt where
 ``expand_neurons`` is not importable, e.g. on Colab; it does nothing on Binder or a local
-install.
+install. ``--requirement`` points that cell at another source (tests/launch/ installs a local
+checkout, as Colab would install the repository) and ``--only`` exports single pages.
 """
 
 from __future__ import annotations
@@ -70,9 +72,12 @@ def repository_url(config_path: Path) -> str:
     return config["repository"]["url"].rstrip("/")
 
 
-def setup_cell(ref: str) -> nbformat.NotebookNode:
-    """The install cell, for the library at ``ref`` and the packages in binder/apt.txt."""
-    requirement = f"expand-neurons[book] @ git+{repository_url(ROOT / '_config.yml')}.git@{ref}"
+def setup_cell(ref: str, requirement: str | None = None) -> nbformat.NotebookNode:
+    """The install cell, for the library at ``ref`` (or the pip ``requirement`` given, e.g. a
+    local checkout) and the packages in binder/apt.txt."""
+    if requirement is None:
+        url = repository_url(ROOT / "_config.yml")
+        requirement = f"expand-neurons[book] @ git+{url}.git@{ref}"
     apt = [
         line.strip()
         for line in (ROOT / "binder" / "apt.txt").read_text(encoding="utf-8").splitlines()
@@ -82,10 +87,24 @@ def setup_cell(ref: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(source.rstrip("\n"))
 
 
-def export(out_dir: Path, *, with_setup: bool = False, ref: str = "main") -> list[Path]:
-    """Write every notebook chapter to ``out_dir``; return the written paths."""
+def export(
+    out_dir: Path,
+    *,
+    with_setup: bool = False,
+    ref: str = "main",
+    requirement: str | None = None,
+    only: list[str] | None = None,
+) -> list[Path]:
+    """Write every notebook chapter (or those of ``only``, e.g. ``["book/fpe"]``) to
+    ``out_dir``; return the written paths."""
     written = []
-    for doc in toc_documents(ROOT / "_toc.yml"):
+    docs = toc_documents(ROOT / "_toc.yml")
+    unknown = sorted(set(only or []) - set(docs))
+    if unknown:
+        raise ValueError(f"pages {unknown} are not in _toc.yml; its pages are {docs}")
+    for doc in docs:
+        if only is not None and doc not in only:
+            continue
         source = ROOT / f"{doc}.md"
         if not source.is_file():
             continue
@@ -96,7 +115,7 @@ def export(out_dir: Path, *, with_setup: bool = False, ref: str = "main") -> lis
         if with_setup:
             # After the title cell, so that the notebook still opens with its heading.
             first_is_title = notebook.cells and notebook.cells[0].cell_type == "markdown"
-            notebook.cells.insert(1 if first_is_title else 0, setup_cell(ref))
+            notebook.cells.insert(1 if first_is_title else 0, setup_cell(ref, requirement))
         target = out_dir / f"{doc}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)
@@ -111,11 +130,27 @@ def main(argv: list[str] | None = None) -> int:
         "--setup-cell", action="store_true", help="start each notebook with the install cell"
     )
     parser.add_argument("--ref", default="main", help="git ref the install cell installs")
+    parser.add_argument(
+        "--requirement", help="what the install cell pip-installs instead (e.g. a local path)"
+    )
+    parser.add_argument(
+        "--only", action="append", metavar="PAGE", help="export only this page (e.g. book/fpe)"
+    )
     args = parser.parse_args(argv)
     out_dir = args.out_dir.resolve()
     if out_dir == (ROOT / "book").resolve() or (ROOT / "book").resolve() in out_dir.parents:
         parser.error("never write notebooks into book/: Sphinx would see two sources per page")
-    for path in export(out_dir, with_setup=args.setup_cell, ref=args.ref):
+    try:
+        paths = export(
+            out_dir,
+            with_setup=args.setup_cell,
+            ref=args.ref,
+            requirement=args.requirement,
+            only=args.only,
+        )
+    except ValueError as err:
+        parser.error(str(err))
+    for path in paths:
         print(path)
     return 0
 

@@ -83,6 +83,11 @@ install_python_packages() {
 # The strict build: warnings (nitpicky included) are errors, every page is re-read and every
 # notebook re-executed (`--all`; _config.yml says execute_notebooks: force), and a cell that
 # raises fails the build (execute.raise_on_error in _config.yml).
+# The chapters' quick runs share one result store per build (see expand_neurons/book/runs.py):
+# the notebooks under nbval compute each cell once and the HTML build reads it back. Its
+# sub-directory is a hash of the library's sources, so changed code never reuses a cell.
+export EXPAND_NEURONS_BOOK_STORE="${EXPAND_NEURONS_BOOK_STORE:-$ROOT/_build/quick-store}"
+
 build_book() {
     (cd "$ROOT" && jupyter-book build --all --warningiserror --nitpick --keep-going .)
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, in order; stops at the first failing step (exit status non-zero).
 #   lint, format check, type check, unit tests (with a coverage floor), every chapter under
-#   nbval (quick profile), the strict book build, the browser test of every built page.
+#   nbval (quick profile), a chapter run the way a launch button runs it, the strict book build,
+#   the browser test of every built page.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap print_timings EXIT
@@ -19,7 +20,7 @@ COVERAGE_FLOOR=90
 
 unit_tests() {
     local status=0
-    "$PYTHON" -m pytest tests -q --ignore=tests/site --cov=expand_neurons --cov-report=term-missing:skip-covered \
+    "$PYTHON" -m pytest tests -q --ignore=tests/site --ignore=tests/launch --cov=expand_neurons --cov-report=term-missing:skip-covered \
         --cov-fail-under="$COVERAGE_FLOOR" || status=$?
     if [ "$status" = 5 ]; then
         echo "(no unit tests collected yet)"
@@ -44,5 +45,6 @@ step "unit tests" unit_tests
 step "result store (schema, stale cells, one paper cell recomputed)" \
     "$PYTHON" -m expand_neurons check-store --store results/paper --profile paper
 step "notebooks (nbval, quick profile)" notebook_tests
+step "launch button (a chapter in a fresh Colab-like runtime)" "$PYTHON" -m pytest tests/launch -q
 step "book build (strict)" bash scripts/build-book.sh --no-install
 step "browser test of the built site" "$PYTHON" -m pytest tests/site -q

@@ -1,17 +1,16 @@
 """Helpers that read sweep results: rows, fold changes and paired differences."""
 
-import math
-
 import pytest
 
 from expand_neurons.experiments import get, to_frame
 from expand_neurons.experiments.analysis import (
+    compare,
     fold_change_fit,
     fold_change_points,
     is_perfect,
-    paired_difference,
-    verdict,
+    paired_values,
 )
+from expand_neurons.stats import paired
 
 
 def _entry(variant, n_clauses, acc, cap, cos, gain, accs):
@@ -57,26 +56,30 @@ def _pair(a, b):
     return {"records": [{"variant": "a", "accuracies": a}, {"variant": "b", "accuracies": b}]}
 
 
-def test_paired_difference():
+def test_paired_values():
     s = _pair([0.9, 0.8, 0.7], [0.8, 0.8, 0.6])
-    d = paired_difference(s, "a", "b")
-    assert d["mean"] == pytest.approx(0.2 / 3) and d["n"] == 3
-    assert d["se"] == pytest.approx(math.sqrt(1 / 300) / math.sqrt(3))
-    assert math.isnan(paired_difference(_pair([1.0, 1.0], [1.0, 1.0]), "a", "b")["t"])
+    assert paired_values(s, "a", "b") == ([0.9, 0.8, 0.7], [0.8, 0.8, 0.6])
     with pytest.raises(ValueError, match="must both be"):
-        paired_difference(s, "a", "c")
+        paired_values(s, "a", "c")
+    with pytest.raises(ValueError, match="metric 'accuracy' is not a per-seed field"):
+        paired_values(s, "a", "b", metric="accuracy")
 
 
-def test_paired_difference_at_a_setting():
+def test_compare_is_a_holm_family_at_settings():
     s = _sweep()
-    d = paired_difference(s, "random", "dense", n_clauses=8)
-    assert d["mean"] == pytest.approx(0.16) and d["n"] == 2
+    c = compare(s, {"at 8": ("random", "dense", {"n_clauses": 8}), "at 4": ("random", "dense",
+                {"n_clauses": 4})})  # fmt: skip
+    assert list(c) == ["at 8", "at 4"]
+    assert c["at 8"].mean == pytest.approx(0.16) and c["at 8"].n == 2 and c["at 8"].df == 1
+    # two seeds of spread 0.01: the intervals are wide, yet both exclude zero only if Holm allows
+    alone = paired(*paired_values(s, "random", "dense", n_clauses=8))
+    assert (
+        c["at 8"].level >= alone.level and c["at 8"].high - c["at 8"].low >= alone.high - alone.low
+    )
+    assert {x.verdict for x in c.values()} <= {"better", "not distinguishable"}
 
 
-def test_verdict_and_perfect():
-    assert verdict({"t": 2.5}) == "better" and verdict({"t": -3.0}) == "worse"
-    assert verdict({"t": 1.9}) == "not distinguishable"
-    assert verdict({"t": float("nan")}) == "not distinguishable"
+def test_perfect():
     assert is_perfect(0.9996) and not is_perfect(0.999)
 
 

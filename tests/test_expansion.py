@@ -193,3 +193,21 @@ def test_masked_weights_stay_zero_through_training(opt, together):
             assert not lin.weight[~mask].any()
             assert lin.weight[mask].abs().sum() > 0
         assert en.count_nonzero(model) <= en.count_nonzero(trained_like([8]))
+
+
+def test_pruning_selection_equals_the_sort_based_definition():
+    """_smallest picks the first n of shuffle[argsort(score[shuffle], stable)] (what fixes
+    which tied weights are pruned, and so every stored number), ties and dead weights included."""
+    from expand_neurons.expansion import _smallest
+
+    g = torch.Generator().manual_seed(0)
+    for _ in range(500):
+        N = int(torch.randint(1, 60, (1,), generator=g))
+        score = torch.randint(0, int(torch.randint(1, 6, (1,), generator=g)), (N,), generator=g)
+        score = score.float().masked_fill(torch.rand(N, generator=g) < 0.2, float("inf"))
+        n = int(torch.randint(0, int((score < float("inf")).sum()) + 1, (1,), generator=g))
+        shuffle = torch.randperm(N, generator=g)
+        order = shuffle[torch.argsort(score[shuffle], stable=True)]
+        expected = torch.zeros(N, dtype=torch.bool)
+        expected[order[:n]] = True
+        assert torch.equal(_smallest(score, n, shuffle), expected)

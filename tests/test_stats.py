@@ -66,7 +66,7 @@ def test_the_bootstrap_interval_for_skewed_differences():
 def test_degenerate_samples():
     same = paired([1.0, 1.0, 1.0], [1.0, 1.0, 1.0])
     assert same.verdict == "not distinguishable" and same.mean == 0
-    shifted = paired([1.0, 1.0, 1.0], [0.9, 0.9, 0.9])
+    shifted = paired([1.0] * 6, [0.9] * 6)
     assert shifted.verdict == "better" and shifted.low == shifted.high == pytest.approx(0.1)
     one = paired([1.0], [0.0])
     assert one.verdict == "not distinguishable" and one.df == 0
@@ -84,3 +84,20 @@ def test_degenerate_samples():
 def test_bad_input(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         paired(*args, **kwargs)
+
+
+def test_equal_differences_use_the_exact_sign_flip_test():
+    # three seeds that agree exactly (p = 2/8): no verdict, whatever the size of the gain
+    three = paired([0.5, 0.7, 0.9], [0.3, 0.5, 0.7])  # equal up to rounding: 0.2 each
+    assert three.p == pytest.approx(0.25) and three.verdict == "not distinguishable"
+    assert (three.low, three.high) == (-math.inf, math.inf)
+    # six agreeing seeds (p = 2/64 < 0.05): a point interval, and the verdict follows its sign
+    six = paired([0.1] * 6, [0.3] * 6)
+    assert six.p == pytest.approx(1 / 32) and six.verdict == "worse"
+    assert six.low == six.high == pytest.approx(-0.2)
+    # ... unless a Holm family asks for more than p = 1/32 can give
+    fam = family({f"c{i}": ([0.1] * 6, [0.3] * 6) for i in range(3)})
+    assert all(c.verdict == "not distinguishable" for c in fam.values())
+    # no difference at all is exactly zero, never a verdict
+    zero = paired([0.4] * 4, [0.4] * 4)
+    assert zero.low == zero.high == 0 and zero.verdict == "not distinguishable"

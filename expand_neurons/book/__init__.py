@@ -3,7 +3,9 @@
 * :mod:`.figures`: plotly figures that draw offline on the site (``show``) — imports plotly;
 * :mod:`.glue`: putting computed numbers into the prose (``put``) — imports myst-nb;
 * :mod:`.exercises`: checkers for the chapters' exercises;
-* :mod:`.paper`: what the paper reports, quoted in one place.
+* :mod:`.paper`: what the paper reports, quoted in one place;
+* :mod:`.verdicts`: the chapters' verdicts, Holm families of paired comparisons (orderings,
+  gains at each setting, trends along a sweep).
 
 The core library never imports this package, so ``import expand_neurons`` needs neither plotly
 nor myst-nb. Import the submodules explicitly: ``from expand_neurons.book.figures import show``.

@@ -19,12 +19,26 @@ The one rule, decided by the environment variable :data:`BOOK_BUILD_ENV`:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["BOOK_BUILD_ENV", "TEMPLATE", "in_book_build", "show", "style"]
+__all__ = [
+    "BOOK_BUILD_ENV",
+    "TEMPLATE",
+    "PAPER_MARKER",
+    "in_book_build",
+    "show",
+    "style",
+    "paper_points",
+    "paper_note",
+    "VERDICT_COLOURS",
+    "verdict_heatmap",
+    "LAYOUT_COLOURS",
+    "train_ratio_figure",
+]
 
 #: Environment variable that marks a kernel executed by the book build.
 BOOK_BUILD_ENV = "EXPAND_NEURONS_BOOK_BUILD"
@@ -77,3 +91,144 @@ def show(fig: go.Figure, *, config: dict[str, Any] | None = None) -> None:
         return
     html = fig.to_html(include_plotlyjs=False, full_html=False, config=options)
     display({"text/html": html}, raw=True)
+
+
+#: How the paper's own numbers look on every figure: black open diamonds, dotted guide lines.
+PAPER_MARKER: dict[str, Any] = {"symbol": "diamond-open", "size": 13, "color": "#222222"}
+
+
+def paper_points(
+    fig: go.Figure, x: list[Any], y: list[float], *, name: str = "paper", **subplot: Any
+) -> go.Figure:
+    """Mark values the paper reports (``y``, in the figure's units) at ``x`` on ``fig``.
+
+    Args:
+        subplot: ``row=..., col=...`` for a figure made with ``make_subplots``.
+    """
+    trace = go.Scatter(x=x, y=y, mode="markers", name=name, marker=PAPER_MARKER)
+    fig.add_trace(trace, **subplot)
+    return fig
+
+
+def paper_note(fig: go.Figure, text: str, **subplot: Any) -> go.Figure:
+    """Write what the paper reports (a direction, a number) in the corner of ``fig`` or of
+    one subplot (``row=..., col=...``), in the paper's marker colour."""
+    if subplot:
+        axis = fig.get_subplot(subplot["row"], subplot["col"])
+        ref = {"xref": f"{axis.xaxis.plotly_name.replace('axis', '')} domain",
+               "yref": f"{axis.yaxis.plotly_name.replace('axis', '')} domain"}  # fmt: skip
+    else:
+        ref = {"xref": "paper", "yref": "paper"}
+    fig.add_annotation(
+        text=f"paper: {text}", x=0.02, y=0.98, xanchor="left", yanchor="top", showarrow=False,
+        font={"color": PAPER_MARKER["color"], "size": 12}, bgcolor="rgba(255, 255, 255, 0.6)",
+        **ref,
+    )  # fmt: skip
+    return fig
+
+
+#: Colours of the verdicts a :func:`verdict_heatmap` shows, in the order of its colour bar.
+VERDICT_COLOURS: dict[str, str] = {
+    "contradicted": "#d1495b",
+    "not shown": "#c8c8c8",
+    "holds": "#2e86ab",
+}
+
+
+def verdict_heatmap(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    verdicts: Sequence[Sequence[str]],
+    *,
+    hover: Sequence[Sequence[str]] | None = None,
+    title: str = "",
+) -> go.Figure:
+    """A grid of categorical verdicts, e.g. one row per design and one column per claim.
+
+    Args:
+        rows, columns: the labels (top row first).
+        verdicts: ``verdicts[i][j]`` for row ``i`` and column ``j``, keys of
+            :data:`VERDICT_COLOURS`.
+        hover: text per cell shown on hover (default: the verdict).
+    """
+    names = list(VERDICT_COLOURS)
+    for row in verdicts:
+        for v in row:
+            if v not in VERDICT_COLOURS:
+                raise ValueError(f"unknown verdict {v!r}; allowed are {names}")
+    n = len(names)
+    scale = []
+    for i, name in enumerate(names):
+        scale += [[i / n, VERDICT_COLOURS[name]], [(i + 1) / n, VERDICT_COLOURS[name]]]
+    heat = go.Heatmap(
+        z=[[names.index(v) for v in row] for row in verdicts],
+        x=list(columns),
+        y=list(rows),
+        zmin=-0.5,
+        zmax=n - 0.5,
+        colorscale=scale,
+        colorbar={"tickvals": list(range(n)), "ticktext": names},
+        text=[list(r) for r in (hover if hover is not None else verdicts)],
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+        xgap=2,
+        ygap=2,
+    )
+    fig = go.Figure(heat)
+    fig.update_layout(title=title, height=120 + 28 * len(rows))
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+#: One colour per layout, distinguishable for colour-blind readers (Okabe-Ito) and on dark pages.
+LAYOUT_COLOURS = {"masked": "#D55E00", "grouped": "#0072B2", "sparse": "#009E73"}
+
+
+def train_ratio_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
+    """Epoch time over dense against ``alpha``, one panel per network shape, one line per
+    layout, from :func:`expand_neurons.layers.train_bench.run_training` rows (log axes; the
+    dashed line is dense, 1x)."""
+    from plotly.subplots import make_subplots
+
+    trained = [r for r in rows if r["layout"] in LAYOUT_COLOURS]
+    shapes = list(dict.fromkeys(r["shape"] for r in trained))
+    fig = make_subplots(
+        rows=1,
+        cols=len(shapes),
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=[
+            f"{s} (d = {next(r['d'] for r in trained if r['shape'] == s)})" for s in shapes
+        ],
+    )
+    for col, shape in enumerate(shapes, start=1):
+        for layout, colour in LAYOUT_COLOURS.items():
+            pts = [r for r in trained if r["shape"] == shape and r["layout"] == layout]
+            if not pts:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=[r["alpha"] for r in pts],
+                    y=[r["ratio"] for r in pts],
+                    name=layout,
+                    mode="lines+markers",
+                    line={"color": colour},
+                    legendgroup=layout,
+                    showlegend=col == 1,
+                    hovertemplate=f"{layout}: α=%{{x}}, %{{y:.2f}}× dense<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+        fig.add_hline(y=1.0, line={"dash": "dash", "color": _AXIS}, row=1, col=col)
+        alphas = sorted({r["alpha"] for r in trained if r["shape"] == shape})
+        fig.update_xaxes(
+            type="log",
+            tickvals=alphas,
+            ticktext=[str(a) for a in alphas],
+            title_text="α",
+            row=1,
+            col=col,
+        )
+    fig.update_yaxes(type="log", title_text="epoch time / dense (median)", row=1, col=1)
+    fig.update_layout(height=380, legend_title_text="layout")
+    return style(fig)

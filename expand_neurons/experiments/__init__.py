@@ -7,10 +7,12 @@
   (in-process or Dask); :mod:`.store`: the result store of finished cells; :mod:`.audit`: the
   committed store's guard; :mod:`.records`: result records and their selection;
 * :mod:`.boolean`, :mod:`.grouped_splits`, :mod:`.real`: the experiments themselves;
-* :mod:`.analysis`, :mod:`.census`, :mod:`.matching`: reading results.
+  :mod:`.robustness`: the Boolean claims across the open choices;
+* :mod:`.analysis`, :mod:`.census`, :mod:`.matching`: reading results; :mod:`.mechanism`: the
+  collisions chapter's mechanism tests; :mod:`.tuning`: baselines tuned on held-out data.
 """
 
-from . import boolean, grouped_splits, real  # importing them registers their experiments
+from . import boolean, grouped_splits, real, robustness  # importing registers experiments
 from .config import BooleanConfig, RealConfig, RunEnv
 from .profiles import PROFILES, resolve_profile
 from .records import one, select, to_frame, values
@@ -34,4 +36,5 @@ __all__ = [
     "boolean",
     "grouped_splits",
     "real",
+    "robustness",
 ]

@@ -6,23 +6,22 @@ record's baseline by its setting fields (``setting_keys``), never by a key strin
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..metrics import LineFit, fit_line, fold_change
+from ..stats import Comparison, family
 from .records import Record, records_of, select
 
 __all__ = [
     "setting_of",
     "fold_change_points",
     "fold_change_fit",
-    "paired_difference",
+    "paired_values",
+    "compare",
     "kept_fraction",
     "PERFECT_ACCURACY",
     "is_perfect",
-    "verdict",
 ]
 
 
@@ -69,24 +68,17 @@ def fold_change_fit(points: Sequence[Mapping[str, Any]]) -> LineFit:
     return fit_line([p["x"] for p in points], [p["y"] for p in points])
 
 
-def _ratio_of_exact(mean: float) -> float:
-    """``mean / 0``: infinite with the sign of ``mean``, undefined for a zero mean."""
-    return float("nan") if mean == 0 else math.copysign(float("inf"), mean)
-
-
-def paired_difference(
-    result: Mapping[str, Any], a: str, b: str, **setting: Any
-) -> dict[str, float]:
-    """Accuracy of variant ``a`` minus variant ``b`` at one setting, paired by seed (same
-    tasks, same warm start).
+def paired_values(
+    result: Mapping[str, Any], a: str, b: str, *, metric: str = "accuracies", **setting: Any
+) -> tuple[list[float], list[float]]:
+    """Per-seed values of variant ``a`` and of variant ``b`` at one setting, paired by
+    position (same seed: same task, same warm start), ready for :func:`expand_neurons.stats.paired`
+    or a :func:`~expand_neurons.stats.family`.
 
     Args:
+        metric: a per-seed list field of the records (``"accuracies"``, 0-1, by default).
         setting: the setting's fields, e.g. ``hidden=8, alpha=4`` (none for a result without
             a grid).
-
-    Returns:
-        ``mean``, ``se`` (standard error of the mean difference), ``n`` and ``t`` = mean/se
-        (``inf`` when all differences are equal and non-zero, ``nan`` when all are zero).
     """
     ra, rb = select(result, variant=a, **setting), select(result, variant=b, **setting)
     if len(ra) != 1 or len(rb) != 1:
@@ -94,12 +86,37 @@ def paired_difference(
             f"variants {a!r} and {b!r} must both be in the result once at {setting}; found "
             f"{len(ra)} and {len(rb)} records"
         )
-    diffs = [x - y for x, y in zip(ra[0]["accuracies"], rb[0]["accuracies"])]
-    n = len(diffs)
-    mean = statistics.fmean(diffs)
-    se = statistics.stdev(diffs) / math.sqrt(n) if n > 1 else float("nan")
-    t = mean / se if se != 0 else _ratio_of_exact(mean)
-    return {"mean": mean, "se": se, "n": n, "t": t}
+    if metric not in ra[0] or not isinstance(ra[0][metric], list):
+        lists = sorted(k for k, v in ra[0].items() if isinstance(v, list))
+        raise ValueError(f"metric {metric!r} is not a per-seed field; the records have {lists}")
+    return list(ra[0][metric]), list(rb[0][metric])
+
+
+def compare(
+    result: Mapping[str, Any],
+    pairs: Mapping[str, tuple[str, str] | tuple[str, str, Mapping[str, Any]]],
+    *,
+    level: float = 0.95,
+    method: str = "t",
+    metric: str = "accuracies",
+) -> dict[str, Comparison]:
+    """A Holm-corrected family of paired comparisons read from one result.
+
+    Args:
+        pairs: ``{name: (a, b)}`` or ``{name: (a, b, setting)}``: variant ``a`` minus variant
+            ``b`` (at ``setting``, e.g. ``{"n_clauses": 8}``), per seed.
+        level, method: as in :func:`expand_neurons.stats.family`.
+
+    Returns:
+        ``{name: Comparison}`` in the order given; ``.verdict`` is "better", "worse" or "not
+        distinguishable" for ``a`` against ``b``.
+    """
+    values = {}
+    for name, pair in pairs.items():
+        a, b, *rest = pair
+        setting = dict(rest[0]) if rest else {}
+        values[name] = paired_values(result, a, b, metric=metric, **setting)
+    return family(values, level=level, method=method)
 
 
 def kept_fraction(result: Mapping[str, Any], blocks: int) -> list[dict[str, Any]]:
@@ -125,16 +142,3 @@ PERFECT_ACCURACY = 0.9995
 def is_perfect(accuracy: float) -> bool:
     """Whether ``accuracy`` (0-1) counts as perfect (see :data:`PERFECT_ACCURACY`)."""
     return accuracy >= PERFECT_ACCURACY
-
-
-def verdict(diff: Mapping[str, float], threshold: float = 2.0) -> str:
-    """``"better"``, ``"worse"`` or ``"not distinguishable"`` for a :func:`paired_difference`.
-
-    The rule the book has used so far: ``|t| > threshold`` (2 by default). It ignores the
-    degrees of freedom and the number of comparisons; confidence intervals will replace it.
-    """
-    if diff["t"] > threshold:
-        return "better"
-    if diff["t"] < -threshold:
-        return "worse"
-    return "not distinguishable"

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..checks import check_int
-from ..tasks import LABEL_MODES
+from ..expansion import BIAS_MODES
+from ..models import INITS
+from ..tasks import DISTRIBUTIONS, LABEL_MODES, VARIABLES
 from .variants import check_variant
 
 __all__ = [
@@ -31,6 +33,8 @@ __all__ = [
     "RunEnv",
     "MODELS",
     "REAL_SPLITS",
+    "KEYED_WHEN_SET",
+    "keyed_when_set",
     "json_ready",
 ]
 
@@ -40,6 +44,25 @@ C = TypeVar("C", bound="ExperimentConfig")
 MODELS = ("mlp", "cnn")
 #: Splits of :class:`RealConfig` (real data has no clauses).
 REAL_SPLITS = ("random", "feature", "overlap")
+
+#: Field metadata of :func:`keyed_when_set`.
+KEYED_WHEN_SET = "keyed_when_set"
+
+
+def keyed_when_set(default: Any) -> Any:
+    """A config field that enters :meth:`ExperimentConfig.to_dict` (and so a stored cell's key,
+    :attr:`~expand_neurons.experiments.store.Cell.key`) only when it differs from ``default``.
+
+    Fields added after cells were stored are declared this way: at their default they reproduce
+    the earlier behaviour exactly, so the cells computed before keep their keys and are not
+    stale, while a cell that sets the field gets a key of its own.
+    """
+    return field(default=default, metadata={KEYED_WHEN_SET: True})
+
+
+def _flag(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
 
 
 def _integer(name: str, value: object, low: int) -> None:
@@ -101,8 +124,13 @@ class ExperimentConfig:
         return self.replace(grid={}, **point)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields (tuples as lists)."""
-        return json_ready(dataclasses.asdict(self))
+        """JSON-ready fields (tuples as lists); a :func:`keyed_when_set` field only when it
+        differs from its default."""
+        out = dataclasses.asdict(self)
+        for f in dataclasses.fields(self):
+            if f.metadata.get(KEYED_WHEN_SET) and getattr(self, f.name) == f.default:
+                del out[f.name]
+        return json_ready(out)
 
     def _check_grid(self) -> None:
         grid = {k: _as_tuple(v) for k, v in dict(self.grid).items()}
@@ -140,8 +168,19 @@ class BooleanConfig(ExperimentConfig):
     """One Boolean clause experiment (see :mod:`expand_neurons.tasks` for the task's choices).
 
     Attributes:
-        n_clauses, k, extra_vars, label_mode, p_plant: the task (``make_task``'s arguments).
+        n_clauses, k, extra_vars, label_mode, p_plant: the task (``make_task``'s arguments):
+            ``label_mode`` ``"per_clause"`` (one output per clause) or ``"dnf"`` (one output,
+            the OR of the clauses); ``extra_vars`` distractor inputs that belong to no clause;
+            ``p_plant`` the probability that a clause is planted true (planted inputs only).
+        variables: ``"disjoint"`` clauses (default) or clauses on ``"shared"`` variables
+            (consecutive clauses share one, see :func:`~expand_neurons.tasks.make_task`).
+        distribution: ``"planted"`` inputs (default) or ``"uniform"`` fair-coin bits.
         hidden: hidden neurons of the dense network; ``alpha``: children per neuron.
+        bias: how a parent's bias goes to its children (:func:`~expand_neurons.expansion.
+            expand`): ``"split"`` (``b / alpha`` each, default), ``"copy"`` or ``"first"``.
+        count_biases: biases count in the non-zero budget (default ``True``).
+        exact_match: records also carry ``exact_match`` and ``exact_matches`` (per seed): the
+            fraction of test samples with every output right (default ``False``).
         variants: what is trained after the split (:func:`~expand_neurons.experiments.boolean.
             make_variant` names: ``dense``, ``random``, ``clause``, ``feature``, ``overlap``,
             ``dropconnect``, ``grouped-B``).
@@ -150,6 +189,10 @@ class BooleanConfig(ExperimentConfig):
         epochs: total epochs; the split happens after ``round(epochs * split_at)`` of them.
         seeds: task-and-network instances per setting.
         n_train, n_test: samples per task; lr, batch_size: Adam's settings.
+
+    ``variables``, ``distribution``, ``bias``, ``count_biases`` and ``exact_match`` came after
+    the first stored cells: they are :func:`keyed_when_set`, so at their defaults a config's
+    store key is what it was before they existed.
     """
 
     n_clauses: int = 8
@@ -168,6 +211,11 @@ class BooleanConfig(ExperimentConfig):
     n_test: int = 2048
     lr: float = 0.01
     batch_size: int = 256
+    variables: str = keyed_when_set("disjoint")
+    distribution: str = keyed_when_set("planted")
+    bias: str = keyed_when_set("split")
+    count_biases: bool = keyed_when_set(True)
+    exact_match: bool = keyed_when_set(False)
 
     def __post_init__(self) -> None:
         self._freeze()
@@ -178,6 +226,16 @@ class BooleanConfig(ExperimentConfig):
         for name in ("n_train", "n_test", "batch_size"):
             _integer(name, getattr(self, name), 1)
         _choice("label_mode", self.label_mode, LABEL_MODES)
+        _choice("variables", self.variables, VARIABLES)
+        _choice("distribution", self.distribution, DISTRIBUTIONS)
+        _choice("bias", self.bias, BIAS_MODES)
+        for name in ("count_biases", "exact_match"):
+            _flag(name, getattr(self, name))
+        if self.variables == "shared" and (self.n_clauses < 2 or self.k < 2):
+            raise ValueError(
+                f"variables='shared' needs n_clauses >= 2 and k >= 2, got "
+                f"n_clauses={self.n_clauses}, k={self.k}"
+            )
         _fraction("p_plant", self.p_plant)
         _fraction("split_at", self.split_at)
         _positive("lr", self.lr)
@@ -213,6 +271,8 @@ class RealConfig(ExperimentConfig):
         match: ``{"hidden": h, "alpha": a, "split": s}``: the FPE model whose matching dense
             size ``embeddings-match`` finds (``None`` elsewhere).
         epochs, split_at, seeds, lr, batch_size: as in :class:`BooleanConfig`.
+        init: the MLP's initialisation (:data:`~expand_neurons.models.INITS`; ``"default"``,
+            PyTorch's, or ``"he"``); :func:`keyed_when_set`, added after the first stored cells.
     """
 
     dataset: str = "wordnet-nouns"
@@ -234,6 +294,7 @@ class RealConfig(ExperimentConfig):
     seeds: int = 3
     lr: float = 1e-3
     batch_size: int = 64
+    init: str = keyed_when_set("default")
 
     def __post_init__(self) -> None:
         self._freeze()
@@ -246,6 +307,9 @@ class RealConfig(ExperimentConfig):
             if getattr(self, name) is not None:
                 _integer(name, getattr(self, name), 1)
         _choice("model", self.model, MODELS)
+        _choice("init", self.init, INITS)
+        if self.init != "default" and self.model != "mlp":
+            raise ValueError(f"init={self.init!r} applies to the MLP only; the CNN has 'default'")
         _fraction("split_at", self.split_at)
         _positive("lr", self.lr)
         for c in self.channels:

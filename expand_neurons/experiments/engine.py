@@ -44,13 +44,19 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         finally:
             client.close()
         return
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
-    )
+    import dask
+
+    # The worker's statistical profiler samples every thread's stack every 10 ms, holding the
+    # GIL; on these small, Python-bound training loops that cost about a fifth of a cell's time
+    # (measured in benchmarks/engine.py). Workers of an existing cluster keep their own config.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+        )
     client = Client(cluster)
     try:
         yield client

@@ -5,6 +5,8 @@ Every experiment's result holds ``records``: a list of dicts, each with its sett
 ``load``), the ``variant`` name, and the statistics over seeds:
 
 * ``accuracy`` (mean over seeds, 0-1), ``accuracy_std``, ``accuracies`` (per seed);
+* ``exact_match`` (mean over seeds) and ``exact_matches`` (per seed), where the runs measured it
+  (the fraction of test samples with every output right);
 * ``nonzero`` (an int; a sorted list if seeds differ), ``neurons`` (hidden neurons);
 * ``capacity``, ``cosine`` (interference metrics of the first linear layer, means over seeds);
 * ``relative_gain`` and ``relative_gain_std`` over the setting's ``dense`` variant (when
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from ..metrics import mean_cosine_similarity, mean_feature_capacity, relative_improvement
 from ..models import first_layer_weight
@@ -65,6 +67,10 @@ def summarize(runs: Mapping[str, Sequence[Run]]) -> dict[str, Record]:
             "capacity": statistics.fmean(mean_feature_capacity(w) for w in weights),
             "cosine": statistics.fmean(mean_cosine_similarity(w) for w in weights),
         }
+        exact = [r.exact_match for r in rs]
+        if all(e is not None for e in exact):
+            entry["exact_match"] = statistics.fmean(cast(list[float], exact))
+            entry["exact_matches"] = exact
         if base is not None:
             gains = [relative_improvement(r.accuracy, b.accuracy) for r, b in zip(rs, base)]
             entry["relative_gain"] = statistics.fmean(gains)

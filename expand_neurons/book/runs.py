@@ -1,0 +1,49 @@
+"""Quick-profile runs in the chapters, shared by every chapter of one book build.
+
+A chapter runs its experiment live with :func:`run`. When ``$EXPAND_NEURONS_BOOK_STORE`` names
+a directory (the test script sets it for nbval and the HTML build), finished cells go to a result
+store under it, in a sub-directory named by :func:`source_fingerprint`, a hash of the library's
+source files: the scoreboard, the chapters and the second pass of a build then read the cells
+the first pass computed, and any change to the library's code starts an empty store, so a cell
+computed by other code is never shown. Without the variable (a learner's notebook, Binder,
+Colab) every run computes from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from ..experiments import get
+from ..experiments.store import ResultStore
+
+__all__ = ["run", "build_store", "source_fingerprint", "BOOK_STORE_VARIABLE"]
+
+#: The environment variable naming the build's store directory.
+BOOK_STORE_VARIABLE = "EXPAND_NEURONS_BOOK_STORE"
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def source_fingerprint(package: Path = _PACKAGE) -> str:
+    """16 hex digits of SHA-256 over every ``.py`` file of the package (path and bytes)."""
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def build_store() -> ResultStore | None:
+    """The build's store (``$EXPAND_NEURONS_BOOK_STORE/<fingerprint>``), or ``None`` when unset."""
+    root = os.environ.get(BOOK_STORE_VARIABLE, "").strip()
+    if not root:
+        return None
+    return ResultStore(Path(root) / source_fingerprint())
+
+
+def run(name: str, profile: str, **overrides: Any) -> dict[str, Any]:
+    """``get(name).run(profile, **overrides)``, through the build's store when there is one."""
+    return get(name).run(profile, store=build_store(), **overrides)

@@ -1,0 +1,41 @@
+"""The book build's shared store: keyed by the library's sources, unused when not asked for."""
+
+from expand_neurons.book import runs
+
+
+def _package(root, text):
+    (root / "sub").mkdir(parents=True, exist_ok=True)
+    (root / "a.py").write_text(text)
+    (root / "sub" / "b.py").write_text("x = 1\n")
+    return root
+
+
+def test_fingerprint_follows_every_source_byte_and_name(tmp_path):
+    one = runs.source_fingerprint(_package(tmp_path / "one", "y = 2\n"))
+    assert one == runs.source_fingerprint(_package(tmp_path / "two", "y = 2\n"))
+    assert one != runs.source_fingerprint(_package(tmp_path / "three", "y = 3\n"))
+    moved = _package(tmp_path / "four", "y = 2\n")
+    (moved / "sub" / "b.py").rename(moved / "sub" / "c.py")
+    assert one != runs.source_fingerprint(moved)
+
+
+def test_no_store_unless_the_variable_names_one(tmp_path, monkeypatch):
+    monkeypatch.delenv(runs.BOOK_STORE_VARIABLE, raising=False)
+    assert runs.build_store() is None
+    monkeypatch.setenv(runs.BOOK_STORE_VARIABLE, "  ")
+    assert runs.build_store() is None
+    monkeypatch.setenv(runs.BOOK_STORE_VARIABLE, str(tmp_path))
+    store = runs.build_store()
+    assert store is not None and store.root == tmp_path / runs.source_fingerprint()
+
+
+def test_a_second_run_reads_the_first_runs_cells(tmp_path, monkeypatch):
+    monkeypatch.setenv(runs.BOOK_STORE_VARIABLE, str(tmp_path))
+    tiny = {"seeds": 2, "epochs": 2, "n_train": 64, "n_test": 32}
+    first = runs.run("boolean-pilot", "quick", **tiny)
+    files = list((tmp_path / runs.source_fingerprint()).rglob("*.json"))
+    assert len(files) == 1
+    assert first["cells"] == {"total": 1, "computed": 1}
+    second = runs.run("boolean-pilot", "quick", **tiny)
+    assert second["cells"] == {"total": 1, "computed": 0}
+    assert second["records"] == first["records"]

@@ -1,0 +1,101 @@
+"""Baselines tuned on their own terms: the sweeps, their criterion, and the chosen recipes."""
+
+import math
+
+import pytest
+import torch
+
+from expand_neurons.experiments import get
+from expand_neurons.experiments.boolean import ABLATION_DROPCONNECT_P
+from expand_neurons.experiments.config import BooleanConfig, RealConfig
+from expand_neurons.experiments.real import DEEP_RECIPE
+from expand_neurons.experiments.tuning import holdout, tune_dense, tune_dropconnect
+from expand_neurons.models import MLP
+from expand_neurons.tasks import make_task
+
+SMALL = BooleanConfig(n_clauses=4, hidden=4, epochs=20, n_train=256, n_test=64)
+
+
+def test_holdout_splits_the_training_set_only():
+    task = make_task(4, 3, n_train=100, n_test=30, seed=0)
+    h = holdout(task, 0.2, seed=1)
+    assert (len(h.X_train), len(h.X_test)) == (80, 20)
+    rows = {tuple(r.tolist()) for r in torch.cat([h.X_train, h.X_test])}
+    assert rows <= {tuple(r.tolist()) for r in task.X_train}
+    for bad in (0.0, 1.0, 0.001):
+        with pytest.raises(ValueError, match="fraction must be in"):
+            holdout(task, bad)
+
+
+def test_tune_dropconnect_scores_every_rate_and_length_and_is_seeded():
+    t = tune_dropconnect(SMALL, rates=(0.1, 0.5), seeds=2)
+    assert [(r["p"], r["post_epochs"]) for r in t.table] == [(0.1, 10), (0.1, 20), (0.5, 10),
+                                                              (0.5, 20)]  # fmt: skip
+    assert all(len(r["per_seed"]) == 2 and 0 <= r["validation"] <= 1 for r in t.table)
+    best = max(t.table, key=lambda r: r["validation"])
+    assert t.choice["p"] == best["p"]
+    # another length than the schedule's only on a paired "better"
+    if t.choice["post_epochs"] != 10:
+        assert t.length_test is not None and t.length_test.verdict == "better"
+    assert "held out" in t.criterion
+    assert tune_dropconnect(SMALL, rates=(0.1, 0.5), seeds=2).table == t.table
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"rates": (1.0,)}, r"rates must be drop rates in \[0, 1\)"),
+        ({"rates": ()}, "rates must be drop rates"),
+        ({"post_epochs": (0,)}, "post_epochs must be integers >= 1"),
+    ],
+)
+def test_tune_dropconnect_refuses_bad_candidates(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tune_dropconnect(SMALL, **kwargs)
+    with pytest.raises(ValueError, match="tunes one setting"):
+        tune_dropconnect(SMALL.replace(grid={"hidden": [2, 4]}))
+
+
+def test_tune_dense_picks_the_best_held_out_recipe():
+    cfg = RealConfig(dataset="synthetic", n_classes=4, max_per_class=30, hidden=4, depth=2,
+                     epochs=4, batch_size=16)  # fmt: skip
+    t = tune_dense(cfg, lrs=(1e-3, 1e-2), points=[{"hidden": 4}, {"hidden": 8}], seeds=2)
+    assert [(r["init"], r["lr"]) for r in t.table] == [
+        ("default", 1e-3), ("default", 1e-2), ("he", 1e-3), ("he", 1e-2)
+    ]  # fmt: skip
+    assert all(len(r["per_point"]) == 2 and len(r["per_seed"]) == 4 for r in t.table)
+    best = max(t.table, key=lambda r: r["validation"])
+    assert t.choice == {"init": best["init"], "lr": best["lr"]}
+    with pytest.raises(ValueError, match="inits must name initialisations"):
+        tune_dense(cfg, inits=("xavier",))
+
+
+def test_he_initialisation_keeps_relu_scale_and_is_keyed_only_when_set():
+    torch.manual_seed(0)
+    m = MLP(400, [300, 300], 10, init="he")
+    w = m[2].weight.detach()
+    assert float(w.std()) == pytest.approx(math.sqrt(2 / 300), rel=0.05)
+    assert float(m[2].bias.detach().abs().min()) > 0  # default biases: no exact zeros
+    with pytest.raises(ValueError, match=r"unknown init 'xavier'; allowed are \['default', 'he'\]"):
+        MLP(4, 4, 2, init="xavier")
+    assert "init" not in RealConfig().to_dict()  # older stored cells keep their keys
+    assert RealConfig(init="he").to_dict()["init"] == "he"
+    with pytest.raises(ValueError, match="applies to the MLP only"):
+        RealConfig(model="cnn", init="he")
+
+
+def test_the_tuned_recipes_are_the_experiments_defaults():
+    for profile in ("quick", "paper"):
+        assert get("boolean-ablations").config(profile).dropconnect_p == ABLATION_DROPCONNECT_P
+        deep = get("deep-mlp").config(profile)
+        assert (deep.init, deep.lr) == (DEEP_RECIPE["init"], DEEP_RECIPE["lr"])
+
+
+def test_the_documented_dropconnect_rate_is_what_the_sweep_chooses():
+    """The load chapter's claim: tuned on held-out data, DropConnect wants the smallest rate
+    swept, and the equal-budget rate 1 - 1/alpha is the worst (about 15 CPU seconds)."""
+    cfg = get("boolean-ablations").config("quick")
+    t = tune_dropconnect(cfg)
+    assert t.choice == {"p": ABLATION_DROPCONNECT_P, "post_epochs": cfg.epochs - cfg.warmup_epochs}
+    at_schedule = {r["p"]: r["validation"] for r in t.table if r["post_epochs"] == 100}
+    assert min(at_schedule, key=at_schedule.get) == 1 - 1 / cfg.alpha
