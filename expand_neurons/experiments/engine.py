@@ -47,8 +47,9 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     import dask
 
     # The worker's statistical profiler samples every thread's stack every 10 ms, holding the
-    # GIL; on these small, Python-bound training loops that cost about a fifth of a cell's time
-    # (measured in benchmarks/engine.py). Workers of an existing cluster keep their own config.
+    # GIL; on these small, Python-bound training loops it slowed a quick pilot cell computed in
+    # a worker from about 9 s to 10-12 s (6 s in-process, one loaded 2-core machine). Workers of
+    # an existing cluster keep their own config.
     with dask.config.set({"distributed.worker.profile.enabled": False}):
         cluster = LocalCluster(
             n_workers=workers,
