@@ -41,3 +41,25 @@ def test_value_checkers_name_the_mistake():
         exercises.check_collision_probability(lambda a, k: a ** -(2 * k))
     with pytest.raises(exercises.ExerciseError, match="only the copies of W2"):
         exercises.check_expanded_nonzeros(lambda d, h, c, a: (a - 1) * c * h + h * d)
+
+
+def _raises(*args):
+    raise NotImplementedError
+
+
+def test_every_solution_passes_its_checker_and_every_stub_is_not_attempted():
+    from expand_neurons.book.solutions import SOLUTIONS
+
+    checkers = {getattr(exercises, name) for name in exercises.__all__ if name.startswith("check_")}
+    assert set(SOLUTIONS) == checkers, "every checker needs a reference solution"
+    for check, solution in SOLUTIONS.items():
+        assert check(solution).startswith("Correct"), check.__name__
+        for stub in (_raises, lambda *args: None):
+            message = check(stub)
+            assert message.startswith(exercises.NOT_ATTEMPTED), (check.__name__, message)
+            assert check.hint in message
+
+
+def test_a_wrong_answer_is_still_diagnosed_not_called_a_stub():
+    with pytest.raises(exercises.ExerciseError):
+        exercises.check_dense_nonzero(lambda d, h, c: 0)
