@@ -19,6 +19,16 @@ def test_fingerprint_follows_every_source_byte_and_name(tmp_path):
     assert one != runs.source_fingerprint(moved)
 
 
+def test_fingerprint_ignores_the_read_only_book_helpers(tmp_path):
+    root = _package(tmp_path / "pkg", "y = 2\n")
+    before = runs.source_fingerprint(root)
+    (root / "book").mkdir()
+    (root / "book" / "figures.py").write_text("colour = 'red'\n")
+    assert runs.source_fingerprint(root) == before
+    (root / "sub" / "b.py").write_text("x = 2\n")
+    assert runs.source_fingerprint(root) != before
+
+
 def test_no_store_unless_the_variable_names_one(tmp_path, monkeypatch):
     monkeypatch.delenv(runs.BOOK_STORE_VARIABLE, raising=False)
     assert runs.build_store() is None

@@ -4,9 +4,11 @@ A chapter runs its experiment live with :func:`run`. When ``$EXPAND_NEURONS_BOOK
 a directory (the test script sets it for nbval and the HTML build), finished cells go to a result
 store under it, in a sub-directory named by :func:`source_fingerprint`, a hash of the library's
 source files: the scoreboard, the chapters and the second pass of a build then read the cells
-the first pass computed, and any change to the library's code starts an empty store, so a cell
-computed by other code is never shown. Without the variable (a learner's notebook, Binder,
-Colab) every run computes from scratch.
+the first pass computed, and any change to the code that computes results starts an empty
+store, so a cell computed by other code is never shown. The book's own helpers
+(``expand_neurons/book/``: figures, tables, prose) only read results, so they are left out of
+the hash: editing a figure does not retrain the book. Without the variable (a learner's
+notebook, Binder, Colab) every run computes from scratch.
 """
 
 from __future__ import annotations
@@ -27,11 +29,19 @@ BOOK_STORE_VARIABLE = "EXPAND_NEURONS_BOOK_STORE"
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
+#: Sub-packages that only read results (left out of :func:`source_fingerprint`).
+READ_ONLY_PARTS = ("book",)
+
+
 def source_fingerprint(package: Path = _PACKAGE) -> str:
-    """16 hex digits of SHA-256 over every ``.py`` file of the package (path and bytes)."""
+    """16 hex digits of SHA-256 over every ``.py`` file of the package (path and bytes), except
+    those under :data:`READ_ONLY_PARTS`."""
     h = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        relative = path.relative_to(package)
+        if relative.parts[0] in READ_ONLY_PARTS:
+            continue
+        h.update(relative.as_posix().encode() + b"\0")
         h.update(path.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
