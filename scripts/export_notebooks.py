@@ -19,7 +19,9 @@ checkout, as Colab would install the repository) and ``--only`` exports single p
 from __future__ import annotations
 
 import argparse
+import ast
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -87,6 +89,39 @@ def setup_cell(ref: str, requirement: str | None = None) -> nbformat.NotebookNod
     return nbformat.v4.new_code_cell(source.rstrip("\n"))
 
 
+# A ``literalinclude`` of one Python object (the book's solution dropdowns): the MyST block.
+LITERALINCLUDE = re.compile(
+    r"^(?P<fence>`{3,})\{literalinclude\}[ \t]+(?P<path>\S+)[ \t]*\n"
+    r"(?P<options>(?:[ \t]*:[\w-]+:.*\n)*)(?P=fence)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def python_object_source(path: Path, name: str) -> str:
+    """The source of the top-level function or class ``name`` in the Python file ``path``."""
+    text = path.read_text(encoding="utf-8")
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+            return ast.get_source_segment(text, node) or ""
+    raise ValueError(f"{path} has no top-level function or class {name!r}")
+
+
+def inline_includes(markdown: str, page: Path) -> str:
+    """Replace each ``literalinclude`` with ``:pyobject:`` by a Python code block holding that
+    object's source, so a notebook opened outside Sphinx (Colab, Binder) shows it too."""
+
+    def replace(match: re.Match[str]) -> str:
+        options = dict(re.findall(r":([\w-]+):[ \t]*(.*)", match["options"]))
+        if "pyobject" not in options:
+            return match[0]
+        path = match["path"]
+        file = ROOT / path.lstrip("/") if path.startswith("/") else page.parent / path
+        source = python_object_source(file, options["pyobject"].strip())
+        return f"{match['fence']}python\n{source}\n{match['fence']}"
+
+    return LITERALINCLUDE.sub(replace, markdown)
+
+
 def export(
     out_dir: Path,
     *,
@@ -112,6 +147,9 @@ def export(
         if "kernelspec" not in notebook.metadata:
             continue  # a plain Markdown page, not a notebook
         notebook.metadata.pop("jupytext", None)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                cell.source = inline_includes(cell.source, source)
         if with_setup:
             # After the title cell, so that the notebook still opens with its heading.
             first_is_title = notebook.cells and notebook.cells[0].cell_type == "markdown"

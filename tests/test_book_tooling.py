@@ -81,3 +81,25 @@ def test_export_writes_notebooks_outside_book(tmp_path):
 def test_export_refuses_to_write_into_book():
     with pytest.raises(SystemExit):
         export_notebooks.main([str(ROOT / "book")])
+
+
+def test_export_inlines_a_literalinclude_of_a_python_object(tmp_path):
+    (tmp_path / "sol.py").write_text('"""Doc."""\n\n\ndef answer(x):\n    return 2 * x\n')
+    page = tmp_path / "page.md"
+    markdown = (
+        "Prose.\n\n```{literalinclude} sol.py\n:language: python\n:pyobject: answer\n```\n"
+        "\n```{literalinclude} sol.py\n```\n"
+    )
+    out = export_notebooks.inline_includes(markdown, page)
+    assert "```python\ndef answer(x):\n    return 2 * x\n```" in out
+    assert out.count("{literalinclude}") == 1, "an include without :pyobject: is left as it is"
+    with pytest.raises(ValueError, match="no top-level function or class 'missing'"):
+        export_notebooks.inline_includes(markdown.replace("answer", "missing"), page)
+
+
+def test_exported_solution_dropdowns_hold_the_solutions_source(tmp_path):
+    for path in export_notebooks.export(tmp_path):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                assert "{literalinclude}" not in cell.source or ":pyobject:" not in cell.source

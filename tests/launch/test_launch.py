@@ -8,6 +8,10 @@ chapter is exported exactly as the deploy workflow exports it, with its install 
 the requirement pointed at a copy of this checkout instead of the GitHub URL; nbval then runs
 it with that environment's interpreter from a folder outside the checkout. It must pass, and
 the library must afterwards be importable from the environment itself.
+
+Binder builds its image from ``binder/`` (repo2docker runs ``pip install -r
+binder/requirements.txt`` from the repository root): pip's resolver must accept that file as it
+stands, offline, against the packages ``requirements.txt`` installed here.
 """
 
 from __future__ import annotations
@@ -31,8 +35,11 @@ def _copy_checkout(target: Path) -> Path:
     """The files git would ship (tracked and untracked-but-not-ignored), copied to ``target``."""
     files = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    ).stdout.split("\0")  # fmt: skip
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")
     for name in filter(None, files):
         source = ROOT / name
         if source.is_file():
@@ -47,8 +54,10 @@ def _colab_like_env(root: Path) -> Path:
     python = root / "bin" / "python"
     purelib = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     shared = [p for p in site.getsitepackages() if Path(p).is_dir()]
     (Path(purelib) / "machine_packages.pth").write_text("".join(f"{p}\n" for p in shared))
     return python
@@ -73,20 +82,33 @@ def test_a_chapter_runs_in_a_fresh_runtime_through_its_install_cell(tmp_path):
         "nothing"
     )
     notebooks = tmp_path / "notebooks"
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "export_notebooks.py"), str(notebooks),
-         "--setup-cell", "--only", PAGE,
-         "--requirement", f"expand-neurons[book] @ {checkout.as_uri()}"],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
+    export = [sys.executable, str(ROOT / "scripts" / "export_notebooks.py"), str(notebooks)]
+    export += ["--setup-cell", "--only", PAGE]
+    export += ["--requirement", f"expand-neurons[book] @ {checkout.as_uri()}"]
+    subprocess.run(export, check=True, capture_output=True, text=True)
     notebook = notebooks / f"{PAGE}.ipynb"
     assert notebook.is_file()
-    run = _run(
-        python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-        "--nbval-current-env", "--nbval-cell-timeout=900", str(notebook), cwd=notebook.parent,
-    )  # fmt: skip
+    nbval = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env"]
+    run = _run(python, *nbval, "--nbval-cell-timeout=900", str(notebook), cwd=notebook.parent)
     assert run.returncode == 0, f"the chapter failed in the fresh runtime:\n{run.stdout[-6000:]}"
     where = _run(
         python, "-c", "import expand_neurons; print(expand_neurons.__file__)", cwd=tmp_path
     )
     assert where.returncode == 0 and str(tmp_path / "venv") in where.stdout, where.stdout
+
+
+def test_binder_requirements_resolve_offline_against_the_installed_packages():
+    resolve = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--no-build-isolation"]
+        + ["-r", "binder/requirements.txt"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert resolve.returncode == 0, f"pip cannot resolve binder/requirements.txt:\n{resolve.stderr}"
+    lines = resolve.stdout.splitlines()
+    new = [p for line in lines if line.startswith("Would install") for p in line.split()[2:]]
+    assert all(p.startswith("expand-neurons-") for p in new), (
+        f"binder/ needs packages that requirements.txt did not install: {new}"
+    )
