@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, in order; stops at the first failing step (exit status non-zero).
-#   lint, format check, type check, unit tests (with a coverage floor), every chapter under
-#   nbval (quick profile), a chapter run the way a launch button runs it, the strict book build,
-#   the browser test of every built page.
+#   lint and format check (of the library and of the chapters' code cells), type check, unit
+#   tests (with a coverage floor), every chapter under nbval (quick profile), a chapter run the
+#   way a launch button runs it, the strict book build, the browser test of every built page.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap print_timings EXIT
@@ -40,6 +40,7 @@ step "system packages (chromium, binder/apt.txt)" install_all
 step "python packages (requirements.txt)" install_python_packages
 step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
+step "ruff on the chapters' code cells" "$PYTHON" scripts/lint_book.py
 step "type check (mypy)" "$PYTHON" -m mypy
 step "unit tests" unit_tests
 step "result store (schema, stale cells, one paper cell recomputed)" \

@@ -29,6 +29,7 @@ from ..metrics import feature_capacity, fit_line, mean_cosine_similarity
 __all__ = [
     "ExerciseError",
     "NOT_ATTEMPTED",
+    "exercise",
     "check_split",
     "check_feature_capacity",
     "check_cosine_similarity",
@@ -414,3 +415,438 @@ def check_deep_prune_count(fn: Callable[[int, int, int, int, int], int]) -> str:
                 f"got {got}; {hint}"
             )
     return "Correct: every layer after the first is copied alpha times, then pruned back."
+
+
+# ------------------------------- embeddings, CNN and deep chapters: change and run an experiment
+# Each checker takes the learner's function ``fn(cfg) -> cfg`` (the quick config of the chapter's
+# experiment in, the config to run out), checks that exactly the asked-for fields changed, and,
+# with ``train=True``, runs that config through the book's store and says what to look at.
+
+__all__ += ["check_embeddings_alpha_run", "check_cnn_seeds_run", "check_deep_recipe_run"]
+
+
+def _changed_config(
+    fn: Callable[[Any], Any], experiment: str, profile: str | None, want: dict[str, Any]
+) -> dict[str, Any]:
+    """Call ``fn`` on ``experiment``'s config of ``profile`` (default ``"quick"``); check that
+    the returned config changes exactly the fields of ``want`` to those values (given as a
+    ``replace`` would take them); return the changed fields, ready as run overrides."""
+    from ..experiments import get
+
+    base = get(experiment).config(profile or "quick")
+    got = fn(base)
+    if type(got) is not type(base):
+        _fail(f"return a config ({type(base).__name__}, e.g. cfg.replace(...)), got {got!r}")
+    expected = base.replace(**want)
+    changed = {
+        f: getattr(got, f) for f in base.field_names() if getattr(got, f) != getattr(base, f)
+    }
+    wrong = sorted(f for f in want if getattr(got, f) != getattr(expected, f))
+    if wrong:
+        _fail(
+            "; ".join(
+                f"{f} should be {getattr(expected, f)!r}, got {getattr(got, f)!r}" for f in wrong
+            )
+        )
+    extra = sorted(set(changed) - set(want))
+    if extra:
+        _fail(f"change only {sorted(want)}; you also changed {extra}: keep them as in cfg")
+    return changed
+
+
+def _pct(values: Sequence[float]) -> str:
+    return ", ".join(f"{100 * v:.1f}" for v in values) + " %"
+
+
+def _train(experiment: str, profile: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    from . import runs
+
+    return runs.run(experiment, profile or "quick", **overrides)
+
+
+@exercise(
+    hint=(
+        "return cfg.replace(...) with three fields changed: alphas=[16], grid={'hidden': [2]} "
+        "and extra=[] (no feature-based split, to keep the run short)."
+    )
+)
+def check_embeddings_alpha_run(
+    fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
+) -> str:
+    """Check ``fn(cfg)``: the ``embeddings-width`` config at 2 hidden neurons with 16 children
+    each and no feature split; with ``train``, run it and report dense and FPE accuracy."""
+    want = {"alphas": [16], "grid": {"hidden": [2]}, "extra": []}
+    overrides = _changed_config(fn, "embeddings-width", profile, want)
+    if not train:
+        return "Correct: that config trains dense and FPE α = 16 at 2 neurons (train=True runs it)."
+    result = _train("embeddings-width", profile, overrides)
+    dense, fpe = (
+        next(r for r in result["records"] if r["variant"] == v) for v in ("dense", "random")
+    )
+    return (
+        f"Correct: you ran dense and FPE α = 16 at 2 hidden neurons. Dense: "
+        f"{100 * dense['accuracy']:.1f} % (seeds: {_pct(dense['accuracies'])}); FPE α = 16: "
+        f"{100 * fpe['accuracy']:.1f} % (seeds: {_pct(fpe['accuracies'])}), a relative gain of "
+        f"{100 * fpe['relative_gain']:+.1f} %. Compare with α = 8 at h = 2 in the width table: "
+        "does the gain keep rising with α, or has each child too few inputs left?"
+    )
+
+
+@exercise(hint="return cfg.replace(...) with two fields changed: seeds=6 and grid={'hidden': [2]}.")
+def check_cnn_seeds_run(
+    fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
+) -> str:
+    """Check ``fn(cfg)``: the ``cnn-fashion`` config at a head of 2 neurons with 6 seeds; with
+    ``train``, run it and report every seed's accuracy of dense and FPE."""
+    overrides = _changed_config(fn, "cnn-fashion", profile, {"seeds": 6, "grid": {"hidden": [2]}})
+    if not train:
+        return "Correct: that config trains 6 seeds of a 2-neuron head (train=True runs it)."
+    result = _train("cnn-fashion", profile, overrides)
+    dense, fpe = (
+        next(r for r in result["records"] if r["variant"] == v) for v in ("dense", "random")
+    )
+    return (
+        f"Correct: you ran 6 seeds of a 2-neuron head. Dense, seed by seed: "
+        f"{_pct(dense['accuracies'])} (s.d. {100 * dense['accuracy_std']:.1f} points); FPE: "
+        f"{_pct(fpe['accuracies'])} (s.d. {100 * fpe['accuracy_std']:.1f} points). Which seeds "
+        "collapsed (far below the others), and does the expanded head collapse as often?"
+    )
+
+
+@exercise(
+    hint=(
+        "return cfg.replace(...) with the shallow recipe, init='default' and lr=1e-3, and the "
+        "grid cut to grid={'depth': [5], 'hidden': [8]} to keep the run short."
+    )
+)
+def check_deep_recipe_run(
+    fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
+) -> str:
+    """Check ``fn(cfg)``: the ``deep-mlp`` config with the shallow recipe (default
+    initialisation, Adam at 1e-3) at depth 5 and width 8; with ``train``, run it and report
+    the dense and FPE accuracies and FPE's relative gain."""
+    want = {"init": "default", "lr": 1e-3, "grid": {"depth": [5], "hidden": [8]}}
+    overrides = _changed_config(fn, "deep-mlp", profile, want)
+    if not train:
+        return "Correct: that config trains the 5-layer network with the shallow recipe."
+    result = _train("deep-mlp", profile, overrides)
+    dense = next(r for r in result["records"] if r["variant"] == "dense")
+    fpe = sorted(
+        (r for r in result["records"] if r["variant"] == "random"), key=lambda r: r["alpha"]
+    )
+    gains = "; ".join(
+        f"α = {r['alpha']}: {100 * r['accuracy']:.1f} %, {100 * r['relative_gain']:+.1f} %"
+        for r in fpe
+    )
+    return (
+        f"Correct: you ran the 5-layer network of width 8 with the shallow recipe. Dense: "
+        f"{100 * dense['accuracy']:.1f} %; FPE (accuracy, relative gain) {gains}. Compare with "
+        "width 8 at depth 5 in the chapter's table, trained with the tuned recipe: how much of "
+        "this gain is a repair of a sick baseline?"
+    )
+
+
+# ----------------------------------------- load chapter: the α sweep with a single DNF output
+
+__all__ += ["check_dnf_alpha_run"]
+
+
+def _peaks(rows: Sequence[dict[str, Any]]) -> str:
+    """The α (several on a tie) at which the rows' mean relative gain is largest."""
+    top = max(r["relative_gain"] for r in rows)
+    return " and ".join(f"α = {r['alpha']}" for r in rows if r["relative_gain"] == top)
+
+
+@exercise(
+    hint=(
+        "return cfg.replace(...) with label_mode='dnf' for one output; then ask how often the OR "
+        "of the clauses is true with planted inputs, and choose the other input distribution."
+    )
+)
+def check_dnf_alpha_run(
+    fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
+) -> str:
+    """Check ``fn(cfg)``: the ``boolean-alpha`` config with one output, the OR of the clauses
+    (``label_mode="dnf"``), on fair-coin inputs (``distribution="uniform"``), nothing else
+    changed; with ``train``, run it and report, per α, the dense accuracy, the random and
+    clause-aligned splits' relative gains and the share of the non-zero budget the pruning
+    removes (the copies of the outgoing weights and the split biases, ``(α - 1) (outputs + 1) h``
+    with one output)."""
+    from ..experiments import get
+
+    got = fn(get("boolean-alpha").config(profile or "quick"))
+    if (getattr(got, "label_mode", None), getattr(got, "distribution", None)) == ("dnf", "planted"):
+        _fail(
+            "with planted inputs every clause is made true in a sample with probability p_plant, "
+            "so the OR of the clauses is true in nearly every sample and answering 'true' is "
+            "almost perfect: there is no gain left to measure. Use distribution='uniform'"
+        )
+    want = {"label_mode": "dnf", "distribution": "uniform"}
+    overrides = _changed_config(lambda cfg: got, "boolean-alpha", profile, want)
+    if not train:
+        return (
+            "Correct: that config runs the α sweep with one output, the OR of the clauses, on "
+            "fair-coin inputs (train=True runs it)."
+        )
+    result = _train("boolean-alpha", profile, overrides)
+    hidden = result["config"]["hidden"]
+    dense = next(r for r in result["records"] if r["variant"] == "dense")
+    split = {
+        v: sorted((r for r in result["records"] if r["variant"] == v), key=lambda r: r["alpha"])
+        for v in ("random", "clause")
+    }
+    per_alpha = "; ".join(
+        f"α = {r['alpha']}: random {100 * r['relative_gain']:+.1f} %, clause-aligned "
+        f"{100 * c['relative_gain']:+.1f} %, pruned "
+        f"{100 * (r['alpha'] - 1) * 2 * hidden / dense['nonzero']:.0f} % of the budget"
+        for r, c in zip(split["random"], split["clause"])
+    )
+    return (
+        f"Correct: you ran the α sweep with one output. The dense network reaches "
+        f"{100 * dense['accuracy']:.1f} % ({dense['nonzero']} non-zeros). Relative gains: "
+        f"{per_alpha}. The random split's mean gain peaks at {_peaks(split['random'])}, the "
+        f"clause-aligned split's at {_peaks(split['clause'])}. Compare with the pruned shares of "
+        "the chapter's α table (one output per clause): if the copies were what stopped a larger "
+        "α from paying, the random split should now keep gaining; if it still turns early, "
+        "something else limits it."
+    )
+
+
+# ------------------------------- hardware and robustness chapters: run or change an experiment
+
+__all__ += ["check_layer_benchmark", "check_robustness_design"]
+
+#: The largest layer the benchmark exercise runs: ``d * max(d, batch) * alpha`` floats.
+_BENCH_LIMIT = 2**26
+
+
+@exercise(
+    hint=(
+        "return dataclasses.replace(cfg, dims=(512,), batches=(64,), alphas=(4,), "
+        "layouts=('dense', 'grouped'), blocks=(1,)): one size, one batch, one alpha."
+    )
+)
+def check_layer_benchmark(fn: Callable[[Any], Any]) -> str:
+    """Check ``fn(cfg) -> BenchConfig`` (``cfg``: the quick layer benchmark on the CPU clock):
+    one shape (one ``d``, one batch, one ``alpha >= 2``) with the dense and the grouped layout;
+    then run it on one thread (a second or two) and say what its grouped/dense ratio shows."""
+    import dataclasses
+
+    from ..layers import bench
+
+    cfg = fn(dataclasses.replace(bench.QUICK, clock="cpu"))
+    if not isinstance(cfg, bench.BenchConfig):
+        _fail(f"return a bench.BenchConfig (dataclasses.replace(cfg, ...)), got {cfg!r}")
+    if len(cfg.dims) != 1 or len(cfg.batches) != 1 or len(cfg.alphas) != 1:
+        _fail(
+            "run one shape: one size in dims, one batch in batches and one alpha in alphas; "
+            f"got dims={tuple(cfg.dims)}, batches={tuple(cfg.batches)}, alphas={tuple(cfg.alphas)}"
+        )
+    (d,), (batch,), (alpha,) = cfg.dims, cfg.batches, cfg.alphas
+    if alpha < 2:
+        _fail("with alpha = 1 there is nothing to expand: choose alpha >= 2")
+    if not {"dense", "grouped"} <= set(cfg.layouts):
+        _fail(
+            f"keep the layouts 'dense' (the ratios are against it) and 'grouped', got {cfg.layouts}"
+        )
+    if d * max(d, batch) * alpha > _BENCH_LIMIT or cfg.reps > 15:
+        _fail(
+            "keep it small enough to run in seconds: d * max(d, batch) * alpha at most 2**26 "
+            "and reps at most 15"
+        )
+    if cfg.reps < 3:
+        _fail(f"time at least 3 rounds (reps >= 3): the median of {cfg.reps} is noise")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        rows = bench.run(cfg)["rows"]
+    finally:
+        torch.set_num_threads(threads)
+    g = min((r for r in rows if r["layout"] == "grouped"), key=lambda r: r["blocks"])
+    weights = alpha * batch < d
+    regime = (
+        f"α × batch = {alpha * batch} < d = {d}: the weights dominate the bytes a step moves, so "
+        "the grouped layer should stay near the dense one"
+        if weights
+        else f"α × batch = {alpha * batch} ≥ d = {d}: the α-times-wider activations dominate "
+        "the bytes a step moves, so the grouped layer should fall behind the dense one"
+    )
+    other = f"batch {max(1, batch // 8)}" if not weights else f"batch {8 * batch}"
+    return (
+        f"Correct: at d = h = {d}, batch {batch} and α = {alpha} the grouped layer "
+        f"({g['blocks']} block{'s' * (g['blocks'] != 1)}) took {g['step_ratio']:.2f} times the "
+        f"dense step and moved {g['moved_ratio']:.2f} times its bytes (median of {cfg.reps} "
+        f"rounds). Here {regime}. Run {other} to see the other regime."
+    )
+
+
+@exercise(
+    hint=(
+        "return cfg.replace(grid={'design': [{**rb.default_design(), 'inputs': 'uniform'}]}): "
+        "one design, the default with one open choice changed."
+    )
+)
+def check_robustness_design(
+    fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
+) -> str:
+    """Check ``fn(cfg)``: the ``boolean-robustness`` config with a grid of exactly one design
+    that changes at least one open choice from the default, nothing else changed; with
+    ``train``, run it (through the book's store) and report its claims' verdicts."""
+    from ..experiments import get
+    from ..experiments import robustness as rb
+
+    base = get("boolean-robustness").config(profile or "quick")
+    cfg = fn(base)
+    if type(cfg) is not type(base):
+        _fail(f"return a config ({type(base).__name__}, e.g. cfg.replace(grid=...)), got {cfg!r}")
+    extra = sorted(
+        f for f in base.field_names() if f != "grid" and getattr(cfg, f) != getattr(base, f)
+    )
+    if extra:
+        _fail(f"change only the grid; you also changed {extra}: keep them as in cfg")
+    designs = list(cfg.grid["design"]) if set(cfg.grid) == {"design"} else []
+    if len(designs) != 1:
+        _fail("set the grid to one design: grid={'design': [design]}")
+    design = designs[0]
+    changed = [f.name for f in rb.FACTORS if design[f.name] != f.levels[0]]
+    if not changed:
+        _fail("that is the default design: change at least one open choice to its alternative")
+    label = rb.design_label(design)
+    if not train:
+        return (
+            f"Correct: that config runs one design, {label!r} (changed: {', '.join(changed)}); "
+            "train=True runs it."
+        )
+    from . import runs
+
+    result = runs.run("boolean-robustness", profile or "quick", grid=cfg.grid)
+    (verdicts,) = rb.all_verdicts(result)
+    by = {
+        word: [c for c in rb.CLAIMS if verdicts.verdicts[c] == word]
+        for word in (rb.HOLDS, rb.NOT_SHOWN, rb.CONTRADICTED)
+    }
+    listed = "; ".join(f"{word}: {', '.join(cs) or 'none'}" for word, cs in by.items())
+    return (
+        f"Correct: you ran the design {label!r} ({len(rb.CLAIMS)} claims: {listed}). Compare "
+        "with the default design, the first row of the chapter's heatmap, and with the rows "
+        f"that share your change of {', '.join(changed)}: does the change move a claim from "
+        "'holds' to 'not shown' or 'contradicted' in them too?"
+    )
+
+
+# ------------------------------------------------------ FPE chapter: the pilot with four children
+
+__all__ += ["check_pilot_alpha"]
+
+
+#: A trend's word as a predicate of "the ordering".
+_IS = {"holds": "holds", "does not hold": "does not hold", "not distinguishable": "is not shown"}
+
+
+@exercise(hint="return cfg.replace(alpha=4): one field changed, everything else kept.")
+def check_pilot_alpha(
+    fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
+) -> str:
+    """Check ``fn(cfg)``: the ``boolean-pilot`` config with ``alpha = 4`` and nothing else
+    changed; with ``train``, run it (through the book's store) and report the three accuracies
+    and the paper's ordering, a Holm family of paired differences."""
+    from .verdicts import ordering, trend
+
+    overrides = _changed_config(fn, "boolean-pilot", profile, {"alpha": 4})
+    if not train:
+        return (
+            "Correct: that config runs the pilot with four children per parent (train=True "
+            "runs it)."
+        )
+    result = _train("boolean-pilot", profile, overrides)
+    acc = {
+        v: 100 * next(r["accuracy"] for r in result["records"] if r["variant"] == v)
+        for v in ("dense", "random", "clause")
+    }
+    family = ordering(result, ["clause", "random", "dense"])
+    steps = "; ".join(f"{name}: {c.describe()}" for name, c in family.items())
+    return (
+        f"Correct: you ran the pilot with α = 4. Dense {acc['dense']:.1f} %, random split "
+        f"{acc['random']:.1f} %, clause-aligned {acc['clause']:.1f} %; the ordering "
+        f"clause-aligned > random > dense {_IS[trend(family.values(), 'better')]} ({steps}). "
+        "Compare with α = 2 in the chapter's table: which split gained, and which lost?"
+    )
+
+
+# ------------------------------- superposition and collisions chapters: run a changed experiment
+
+__all__ += ["check_dense_width_run", "check_collision_alpha_run"]
+
+
+@exercise(
+    hint=(
+        "return cfg.replace(hidden=16, variants=('dense',)): twice the neurons, and only the "
+        "dense network trained, as in this chapter."
+    )
+)
+def check_dense_width_run(
+    fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
+) -> str:
+    """Check ``fn(cfg)``: the ``boolean-pilot`` config with 16 hidden neurons and only the dense
+    variant, nothing else changed; with ``train``, run it (through the book's store) and report
+    accuracy, interference metrics and non-zero parameters against the 8-neuron network."""
+    from ..experiments.analysis import is_perfect
+
+    overrides = _changed_config(
+        fn, "boolean-pilot", profile, {"hidden": 16, "variants": ("dense",)}
+    )
+    if not train:
+        return (
+            "Correct: that config trains the pilot's dense networks with 16 neurons "
+            "(train=True runs it)."
+        )
+    result = _train("boolean-pilot", profile, overrides)
+    (dense,) = result["records"]
+    cfg = result["config"]
+    d, c = cfg["n_clauses"] * cfg["k"] + cfg["extra_vars"], cfg["n_clauses"]
+    narrow = d * 8 + 8 + 8 * c + c
+    perfect = sum(is_perfect(a) for a in dense["accuracies"])
+    return (
+        f"Correct: you trained {len(dense['accuracies'])} dense networks of 16 neurons. Mean "
+        f"accuracy {100 * dense['accuracy']:.1f} % (lowest {100 * min(dense['accuracies']):.1f} "
+        f"%), {perfect} of them perfect; mean feature capacity {dense['capacity']:.2f} (at most "
+        f"16 / {d} = {16 / d:.2f}), mean |cos| {dense['cosine']:.2f}. Each has "
+        f"{dense['nonzero']} non-zero parameters against {narrow} with 8 neurons. Compare with "
+        "the chapter's per-seed table: the wider network solves more tasks, and pays for it "
+        "in parameters."
+    )
+
+
+@exercise(hint="return cfg.replace(alpha=4): one field changed, everything else kept.")
+def check_collision_alpha_run(
+    fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
+) -> str:
+    """Check ``fn(cfg)``: the ``boolean-collisions`` config with ``alpha = 4`` and nothing else
+    changed; with ``train``, run it (through the book's store) and report the accuracies, the
+    collision test's Holm family and the random split's expected colliding pairs per parent."""
+    from ..experiments.analysis import compare
+    from ..experiments.mechanism import COLLISION_FAMILY
+
+    overrides = _changed_config(fn, "boolean-collisions", profile, {"alpha": 4})
+    if not train:
+        return (
+            "Correct: that config runs the collision test with four children per parent "
+            "(train=True runs it)."
+        )
+    result = _train("boolean-collisions", profile, overrides)
+    cfg = result["config"]
+    m, k = cfg["n_clauses"], cfg["k"]
+    pairs = {
+        a: theory.expected_collisions(m, a, k, m * k + cfg["extra_vars"], "balanced")
+        for a in (2, 4)
+    }
+    acc = {r["variant"]: 100 * r["accuracy"] for r in result["records"]}
+    accuracies = ", ".join(f"{v} {a:.1f} %" for v, a in acc.items())
+    family = "; ".join(f"{n}: {c.describe()}" for n, c in compare(result, COLLISION_FAMILY).items())
+    return (
+        f"Correct: you ran the collision test with α = 4. Accuracies: {accuracies}. Paired by "
+        f"seed (Holm): {family}. A random split now leaves {pairs[4]:.3f} colliding pairs per "
+        f"parent in expectation (α = 2: {pairs[2]:.2f}), while packed still forces one and apart "
+        "none. Compare 'apart - packed' with the chapter's table at α = 2: does a collision "
+        "cost more when each child has fewer inputs?"
+    )

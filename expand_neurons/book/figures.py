@@ -18,6 +18,7 @@ The one rule, decided by the environment variable :data:`BOOK_BUILD_ENV`:
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -37,6 +38,9 @@ __all__ = [
     "VERDICT_COLOURS",
     "verdict_heatmap",
     "LAYOUT_COLOURS",
+    "AXIS_TITLE_COLOUR",
+    "readable_axis_titles",
+    "log_ticks",
     "train_ratio_figure",
 ]
 
@@ -182,11 +186,40 @@ def verdict_heatmap(
 #: One colour per layout, distinguishable for colour-blind readers (Okabe-Ito) and on dark pages.
 LAYOUT_COLOURS = {"masked": "#D55E00", "grouped": "#0072B2", "sparse": "#009E73"}
 
+#: Axis titles in a mid grey, readable on the light page and on the dark one (the site's
+#: stylesheet lightens only the titles of the first two axes in dark mode).
+AXIS_TITLE_COLOUR = "#808080"
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Tick values 1, 2, 5 times powers of ten for a log axis, from the one at or below ``low``
+    to the one at or above ``high`` (both > 0); at least two."""
+    if not 0 < low <= high:
+        raise ValueError(f"need 0 < low <= high, got {low}, {high}")
+    ticks = [
+        m * 10.0**e
+        for e in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
+        for m in (1, 2, 5)
+    ]
+    below = max(t for t in ticks if t <= low * (1 + 1e-9))
+    above = min(t for t in ticks if t >= high * (1 - 1e-9))
+    if below == above:  # one tick is no scale: add its neighbours
+        i = ticks.index(below)
+        below, above = ticks[i - 1], ticks[i + 1]
+    return [t for t in ticks if below <= t <= above]
+
+
+def readable_axis_titles(fig: go.Figure) -> go.Figure:
+    """Colour every axis title of ``fig`` (all panels) :data:`AXIS_TITLE_COLOUR`; returns it."""
+    fig.update_xaxes(title_font_color=AXIS_TITLE_COLOUR)
+    fig.update_yaxes(title_font_color=AXIS_TITLE_COLOUR)
+    return fig
+
 
 def train_ratio_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     """Epoch time over dense against ``alpha``, one panel per network shape, one line per
-    layout, from :func:`expand_neurons.layers.train_bench.run_training` rows (log axes; the
-    dashed line is dense, 1x)."""
+    layout, from :func:`expand_neurons.layers.train_bench.run_training` rows (log axes with
+    tick labels and titles on every panel, one scale for all; the dashed line is dense, 1x)."""
     from plotly.subplots import make_subplots
 
     trained = [r for r in rows if r["layout"] in LAYOUT_COLOURS]
@@ -194,8 +227,8 @@ def train_ratio_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     fig = make_subplots(
         rows=1,
         cols=len(shapes),
-        shared_yaxes=True,
-        horizontal_spacing=0.06,
+        shared_yaxes="all",
+        horizontal_spacing=0.08,
         subplot_titles=[
             f"{s} (d = {next(r['d'] for r in trained if r['shape'] == s)})" for s in shapes
         ],
@@ -212,6 +245,7 @@ def train_ratio_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
                     name=layout,
                     mode="lines+markers",
                     line={"color": colour},
+                    marker={"color": colour},
                     legendgroup=layout,
                     showlegend=col == 1,
                     hovertemplate=f"{layout}: α=%{{x}}, %{{y:.2f}}× dense<extra></extra>",
@@ -229,6 +263,28 @@ def train_ratio_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
             row=1,
             col=col,
         )
-    fig.update_yaxes(type="log", title_text="epoch time / dense (median)", row=1, col=1)
-    fig.update_layout(height=380, legend_title_text="layout")
-    return style(fig)
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name="dense network (1 ×)",
+            line={"dash": "dash", "color": _AXIS},
+        )
+    )
+    ratios = [r["ratio"] for r in trained]
+    ticks = log_ticks(min(ratios + [1.0]), max(ratios + [1.0]))
+    fig.update_yaxes(
+        type="log",
+        tickvals=ticks,
+        ticktext=[f"{t:g}" for t in ticks],
+        title_text="epoch time / dense (median)",
+        showticklabels=True,
+    )
+    fig.update_layout(
+        title="Epoch time against the dense network of equal non-zero count (median of rounds)",
+        height=400,
+        legend_title_text="layout",
+        margin={"t": 80},
+    )
+    return readable_axis_titles(style(fig))

@@ -11,12 +11,42 @@ calling the library function that the checker compares against.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
 import torch
 
+from ..experiments import robustness
+from ..experiments.config import BooleanConfig, RealConfig
+from ..experiments.robustness import RobustnessConfig
+from ..layers.bench import BenchConfig
 from . import exercises
+
+__all__ = [
+    "my_split",
+    "to_prune",
+    "feature_capacity",
+    "mean_abs_cosine",
+    "collision_probability",
+    "coverage_probability",
+    "balanced_coverage",
+    "coverage_anywhere",
+    "r_squared",
+    "dense_nonzero",
+    "matched_size",
+    "head_prune_count",
+    "deep_prune_count",
+    "alpha_sixteen",
+    "more_seeds",
+    "shallow_recipe",
+    "single_output",
+    "layer_benchmark",
+    "uniform_design",
+    "more_children",
+    "wider_dense",
+    "SOLUTIONS",
+]
 
 
 def my_split(weight: torch.Tensor, alpha: int, generator: torch.Generator) -> torch.Tensor:
@@ -102,6 +132,65 @@ def deep_prune_count(d: int, h: int, c: int, depth: int, alpha: int) -> int:
     return (alpha - 1) * ((depth - 1) * h * h + c * h)
 
 
+# ------------------------------- embeddings, CNN and deep chapters: change and run an experiment
+
+
+def alpha_sixteen(cfg: RealConfig) -> RealConfig:
+    """The ``embeddings-width`` config at 2 hidden neurons with 16 children each."""
+    return cfg.replace(alphas=[16], grid={"hidden": [2]}, extra=[])  # no feature split
+
+
+def more_seeds(cfg: RealConfig) -> RealConfig:
+    """The ``cnn-fashion`` config with 6 seeds of a 2-neuron head."""
+    return cfg.replace(seeds=6, grid={"hidden": [2]})
+
+
+def shallow_recipe(cfg: RealConfig) -> RealConfig:
+    """The ``deep-mlp`` config with the shallow networks' recipe, at depth 5 and width 8."""
+    return cfg.replace(init="default", lr=1e-3, grid={"depth": [5], "hidden": [8]})
+
+
+# ----------------------------------------- load chapter: the α sweep with a single DNF output
+
+
+def single_output(cfg: BooleanConfig) -> BooleanConfig:
+    """The α sweep with one output, the OR of the clauses, on fair-coin
+    inputs (with planted clauses the OR would be true almost always)."""
+    return cfg.replace(label_mode="dnf", distribution="uniform")
+
+
+# ------------------------------- hardware and robustness chapters: run or change an experiment
+
+
+def layer_benchmark(cfg: BenchConfig) -> BenchConfig:
+    """The layer benchmark at one shape: d = h = 512, batch 64, α = 4, dense and grouped."""
+    return dataclasses.replace(
+        cfg, dims=(512,), batches=(64,), alphas=(4,), layouts=("dense", "grouped"), blocks=(1,)
+    )
+
+
+def uniform_design(cfg: RobustnessConfig) -> RobustnessConfig:
+    """The robustness experiment on one design: the default with uniform fair-coin inputs."""
+    design = {**robustness.default_design(), "inputs": "uniform"}
+    return cfg.replace(grid={"design": [design]})
+
+
+# ------------------------------------------------------ FPE chapter: the pilot with four children
+
+
+def more_children(cfg: BooleanConfig) -> BooleanConfig:
+    """The pilot's config with four children per parent instead of two."""
+    return cfg.replace(alpha=4)
+
+
+# --------------------------- superposition and collisions chapters: run a changed experiment
+
+
+def wider_dense(cfg: BooleanConfig) -> BooleanConfig:
+    """The pilot's config with 16 hidden neurons, training the dense network only."""
+    return cfg.replace(hidden=16, variants=("dense",))
+
+
 SOLUTIONS: dict[Callable[..., str], Callable[..., object]] = {
     exercises.check_split: my_split,
     exercises.check_expanded_nonzeros: to_prune,
@@ -116,5 +205,14 @@ SOLUTIONS: dict[Callable[..., str], Callable[..., object]] = {
     exercises.check_matched_size: matched_size,
     exercises.check_head_prune_count: head_prune_count,
     exercises.check_deep_prune_count: deep_prune_count,
+    exercises.check_embeddings_alpha_run: alpha_sixteen,
+    exercises.check_cnn_seeds_run: more_seeds,
+    exercises.check_deep_recipe_run: shallow_recipe,
+    exercises.check_dnf_alpha_run: single_output,
+    exercises.check_layer_benchmark: layer_benchmark,
+    exercises.check_robustness_design: uniform_design,
+    exercises.check_pilot_alpha: more_children,
+    exercises.check_dense_width_run: wider_dense,
+    exercises.check_collision_alpha_run: more_children,  # the same change as the FPE chapter's
 }
 """Each checker and the reference solution that passes it."""

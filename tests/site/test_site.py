@@ -5,9 +5,17 @@ Needs the built site (``bash scripts/build-book.sh`` writes ``_build/html``) and
 skips otherwise. Requests to any host but the local test server are aborted, so the pages
 must work with no network.
 
-Each page fails on: a console error or uncaught page error, a request that left the
-machine, a plotly figure that did not draw, a formula that MathJax did not render, the
-text "Traceback" in the page, and an internal link to a missing file or to a missing anchor.
+Each page fails on: a console error or uncaught page error, a plotly warning in the console
+(plotly logs "WARN: ..." when it ignores part of a figure), a request that left the machine, a
+plotly figure that did not draw, a figure panel whose axes show no tick labels or have no title
+(an axis that shares another's scale through ``matches`` may leave both to that axis), a table
+wider than the text column that does not scroll inside its own box, a formula that MathJax did
+not render, the text "Traceback" in the page, and an internal link to a missing file or to a
+missing anchor.
+
+It saves a screenshot of every figure in light and in dark mode under
+``_build/screenshots/<page>/`` for a person to review (``EXPAND_NEURONS_SCREENSHOTS=off`` skips
+them).
 """
 
 from __future__ import annotations
@@ -59,6 +67,43 @@ TEXT_JS = """() => { const texts = [];
         if (tag !== 'SCRIPT' && tag !== 'STYLE') texts.push(walker.currentNode.data);
     }
     return texts.join(' '); }"""
+# Every cartesian axis that some trace draws on, with what a reader sees of it.
+AXES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((gd, index) => {
+    const full = gd._fullLayout;
+    if (!full) return [];
+    const used = new Set();
+    for (const t of gd._fullData || []) {
+        if (t.visible === false || !t.xaxis) continue;
+        used.add(t.xaxis.replace('x', 'xaxis')); used.add(t.yaxis.replace('y', 'yaxis'));
+    }
+    const axes = Object.keys(full).filter(k => /^[xy]axis\\d*$/.test(k) && used.has(k));
+    return axes.map(k => {
+        const ax = full[k];
+        const labels = gd.querySelectorAll(`.${ax._id}tick text`);
+        return {figure: index, id: ax._id, visible: ax.visible !== false,
+                ticks: [...labels].filter(t => t.textContent.trim() !== '').length,
+                title: ((ax.title && ax.title.text) || '').trim(),
+                matches: ax.matches || null, overlaying: ax.overlaying || null,
+                anchor: ax.anchor};
+    });
+})"""
+# Tables wider than the text column, outside any box that scrolls them.
+OVERFLOW_JS = """() => {
+    const article = document.querySelector('.bd-article') || document.body;
+    const limit = article.getBoundingClientRect().right + 1;
+    const scrolls = el => {
+        for (let a = el.parentElement; a && a !== article; a = a.parentElement) {
+            const o = getComputedStyle(a).overflowX;
+            if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
+        }
+        return false;
+    };
+    return [...article.querySelectorAll('table')]
+        .filter(t => t.getBoundingClientRect().right > limit && !scrolls(t))
+        .map(t => (t.innerText || '').trim().slice(0, 60));
+}"""
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+THEMES = ("light", "dark")
 DRAWN_JS = """() => [...document.querySelectorAll('.plotly-graph-div')].every(
     d => d.classList.contains('js-plotly-plot') && d.querySelector('.main-svg'))"""
 
@@ -147,6 +192,29 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+def _axis_problems(axes: list[dict[str, Any]]) -> list[str]:
+    """Panels a reader cannot read: an axis with no tick labels or no title, unless it shares
+    its scale (``matches``) with an axis of the same figure that has them."""
+
+    def shared(axis: dict[str, Any]) -> list[dict[str, Any]]:
+        root = axis["matches"] or axis["id"]
+        return [
+            a for a in axes if a["figure"] == axis["figure"] and (a["matches"] or a["id"]) == root
+        ]
+
+    problems = []
+    for axis in axes:
+        if not axis["visible"]:
+            continue
+        group = shared(axis)
+        name = f"figure {axis['figure'] + 1}, axis {axis['id']}"
+        if not any(a["ticks"] for a in group):
+            problems.append(f"{name}: no tick labels")
+        if not any(a["title"] for a in group):
+            problems.append(f"{name}: no axis title")
+    return problems
+
+
 def _internal_link_problems(hrefs: list[str], base_url: str) -> list[str]:
     """Check links to local .html files: the file exists and holds the anchor."""
     problems = []
@@ -171,6 +239,18 @@ def _internal_link_problems(hrefs: list[str], base_url: str) -> list[str]:
     return problems
 
 
+def _screenshots(page: Any, docname: str) -> None:
+    """Save every figure of the page, in light and in dark mode, as PNG files."""
+    folder = SCREENSHOTS / docname.replace("/", "-")
+    folder.mkdir(parents=True, exist_ok=True)
+    for theme in THEMES:
+        page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+        page.wait_for_timeout(100)
+        for i, figure in enumerate(page.query_selector_all(".js-plotly-plot")):
+            figure.scroll_into_view_if_needed()
+            figure.screenshot(path=str(folder / f"figure-{i + 1:02d}-{theme}.png"))
+
+
 @pytest.mark.parametrize("docname", PAGES)
 def test_page(docname: str, site_url: str, browser: Any) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -191,14 +271,15 @@ def test_page(docname: str, site_url: str, browser: Any) -> None:
             route.abort()
 
     page.route("**/*", route)
-    page.on(
-        "console",
-        lambda msg: (
-            problems.append(f"console error: {msg.text} at {msg.location.get('url', '?')}")
-            if msg.type == "error"
-            else None
-        ),
-    )
+
+    def console(msg: Any) -> None:
+        where = msg.location.get("url", "?")
+        if msg.type == "error":
+            problems.append(f"console error: {msg.text} at {where}")
+        elif msg.text.lstrip().startswith("WARN:"):
+            problems.append(f"plotly warning: {msg.text} at {where}")
+
+    page.on("console", console)
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
 
     url = urljoin(site_url, f"{docname}.html")
@@ -219,6 +300,12 @@ def test_page(docname: str, site_url: str, browser: Any) -> None:
             if not figure["drawn"]:
                 problems.append(f"plotly figure #{figure['id']} did not draw")
 
+        problems += _axis_problems(page.evaluate(AXES_JS))
+        for table in page.evaluate(OVERFLOW_JS):
+            problems.append(f"table wider than the page and not scrollable: {table!r}")
+        if figures and os.environ.get("EXPAND_NEURONS_SCREENSHOTS", "on") != "off":
+            _screenshots(page, docname)
+
         for formula in page.evaluate(MATH_JS):
             problems.append(f"math not rendered: {formula}")
 
@@ -234,3 +321,28 @@ def test_page(docname: str, site_url: str, browser: Any) -> None:
     assert not problems, f"{docname}.html has {len(problems)} problem(s):\n  " + "\n  ".join(
         problems
     )
+
+
+def _axis(id_: str, ticks: int = 5, title: str = "t", matches: str | None = None) -> dict:
+    return {
+        "figure": 0,
+        "id": id_,
+        "visible": True,
+        "ticks": ticks,
+        "title": title,
+        "matches": matches,
+        "overlaying": None,
+        "anchor": None,
+    }
+
+
+def test_axis_check_names_panels_without_ticks_or_title():
+    assert _axis_problems([_axis("x"), _axis("y")]) == []
+    found = _axis_problems([_axis("x"), _axis("y", ticks=0), _axis("x2", title="")])
+    assert found == ["figure 1, axis y: no tick labels", "figure 1, axis x2: no axis title"]
+
+
+def test_axis_check_lets_a_shared_axis_lean_on_the_one_it_matches():
+    shared = [_axis("y"), _axis("y2", ticks=0, title="", matches="y")]
+    assert _axis_problems(shared) == []
+    assert _axis_problems([_axis("y2", ticks=0, title="", matches="y")]) != []
