@@ -236,7 +236,7 @@ def step_time_figure(df: pd.DataFrame) -> go.Figure:
         shared_yaxes="all",
         subplot_titles=[f"d = h = {d}, batch {b}" for d in dims for b in batches],
         vertical_spacing=0.16,
-        horizontal_spacing=0.07,
+        horizontal_spacing=0.12,
     )
     lows, highs = [], []
     for r, d in enumerate(dims, start=1):
