@@ -234,3 +234,15 @@ def test_match_numbers_words_the_bound_and_the_paper_width():
     assert "lower bound" in out["m_bound"]
     assert math.isclose(out["m_paper_width"], (1.2 * (8 * 411 + 26) - 26) / 411)
     assert out["paper_ratio"] == "1.2"
+
+
+def test_width_labels_stay_inside_the_panel_and_apart():
+    from expand_neurons.book.pages.embeddings import _label_positions
+
+    # 1.0 and 1.05 are close: the second label goes above; 2.9 is in the last fifth: left
+    assert _label_positions([1.0, 1.05, 2.0, 2.9], 0.9, 3.0) == [
+        "bottom right",
+        "top right",
+        "bottom right",
+        "bottom left",
+    ]

@@ -3,6 +3,7 @@
 import pytest
 
 from expand_neurons.book import exercises
+from expand_neurons.book.figures import VERDICT_COLOURS
 from expand_neurons.book.pages import robustness as page
 from expand_neurons.book.pages.scoreboard import board_facts
 from expand_neurons.book.scoreboard import CLAIMS, Row
@@ -71,3 +72,17 @@ def test_board_facts_count_the_verdicts():
     assert (facts["sb_tested"], facts["sb_holds"], facts["sb_fails"]) == (3, 2, 1)
     assert facts["sb_unclear"] == 0 and facts["sb_stored"] == 3
     assert board_facts([], "quick")["sb_tested"] == 0
+
+
+def test_verdict_figure_numbers_the_designs_and_shows_each_verdict():
+    from expand_neurons.book.stored import paper_result
+
+    stored = rb.all_verdicts(paper_result("boolean-robustness"))
+    fig = page.verdict_figure(stored, "paper profile, stored")
+    (heat,) = fig.data
+    assert [y.split(".")[0] for y in heat.y] == [str(i) for i in range(1, len(stored) + 1)]
+    assert list(heat.x) == list(rb.CLAIMS)
+    names = list(VERDICT_COLOURS)
+    expected = [[names.index(v.verdicts[c]) for c in rb.CLAIMS] for v in stored]
+    assert [list(row) for row in heat.z] == expected
+    assert "(paper profile, stored)" in fig.layout.title.text

@@ -171,4 +171,7 @@ def test_the_paper_s_numbers_go_onto_figures_as_marks_and_notes():
     assert trace.marker.symbol == PAPER_MARKER["symbol"]
     note = fig.layout.annotations[-1]
     assert note.xref == "x2 domain" and note.text == f"paper: {paper.DIRECTIONS['clauses']}"
-    assert paper_note(make_subplots(rows=1, cols=1), "x").layout.annotations[-1].xref == "paper"
+    assert (note.y, note.yanchor) == (1, "bottom")  # above the axes: it never covers data
+    single = paper_note(make_subplots(rows=1, cols=1), "two<br>lines")
+    assert single.layout.annotations[-1].xref == "paper"
+    assert single.layout.margin.t >= 2 * 16 + 40  # room for both lines under the title

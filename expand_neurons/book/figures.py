@@ -115,20 +115,39 @@ def paper_points(
 
 
 def paper_note(fig: go.Figure, text: str, **subplot: Any) -> go.Figure:
-    """Write what the paper reports (a direction, a number) in the corner of ``fig`` or of
-    one subplot (``row=..., col=...``), in the paper's marker colour."""
+    """Write what the paper reports (a direction, a number) just above the plotting area of
+    ``fig`` or of one subplot (``row=..., col=...``), in the paper's marker colour.
+
+    The note sits outside the axes so it never covers data; lines break at ``<br>``. Without a
+    subplot the figure's top margin grows to make room under the title.
+    """
     if subplot:
         axis = fig.get_subplot(subplot["row"], subplot["col"])
-        ref = {"xref": f"{axis.xaxis.plotly_name.replace('axis', '')} domain",
-               "yref": f"{axis.yaxis.plotly_name.replace('axis', '')} domain"}  # fmt: skip
+        x_name = axis.xaxis.plotly_name.replace("axis", "")
+        y_name = axis.yaxis.plotly_name.replace("axis", "")
+        ref = {"xref": f"{x_name} domain", "yref": f"{y_name} domain"}
     else:
         ref = {"xref": "paper", "yref": "paper"}
+        lines = text.count("<br>") + 1
+        top = fig.layout.margin.t or TEMPLATE.layout.margin.t
+        fig.update_layout(margin_t=max(top, 40 + NOTE_LINE_PX * lines))
     fig.add_annotation(
-        text=f"paper: {text}", x=0.02, y=0.98, xanchor="left", yanchor="top", showarrow=False,
-        font={"color": PAPER_MARKER["color"], "size": 12}, bgcolor="rgba(255, 255, 255, 0.6)",
+        text=f"paper: {text}",
+        x=0,
+        y=1,
+        xanchor="left",
+        yanchor="bottom",
+        align="left",
+        yshift=2,
+        showarrow=False,
+        font={"color": PAPER_MARKER["color"], "size": 12},
         **ref,
-    )  # fmt: skip
+    )
     return fig
+
+
+#: Height (pixels) of one line of a :func:`paper_note`.
+NOTE_LINE_PX = 16
 
 
 #: Colours of the verdicts a :func:`verdict_heatmap` shows, in the order of its colour bar.

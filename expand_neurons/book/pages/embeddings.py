@@ -566,6 +566,20 @@ def _zoom(m: Mapping[str, Any], ratio: float) -> tuple[list[float], list[float]]
     return [x0, x1], [min(ys) - pad, max(ys) + pad]
 
 
+def _label_positions(xs: Sequence[float], x0: float, x1: float) -> list[str]:
+    """Where each dense point's width label goes in a panel spanning ``x0..x1``: to the right,
+    or to the left in the panel's last fifth (so it is not cut off); a label whose neighbour
+    on the left is closer than a sixth of the panel goes above instead of below."""
+    span = x1 - x0
+    out, previous = [], None
+    for x in xs:
+        side = "left" if x > x1 - span / 5 else "right"
+        close = previous is not None and x - previous < span / 6 and out[-1].startswith("bottom")
+        out.append(f"{'top' if close else 'bottom'} {side}")
+        previous = x
+    return out
+
+
 def match_figure(m: Mapping[str, Any], ratio: float, seeds: int) -> go.Figure:
     """FPE against the dense curve, on a common axis of parameters relative to FPE's (×), in
     two panels: every dense width (left) and a zoom on where the dense curve reaches FPE
@@ -622,7 +636,7 @@ def match_figure(m: Mapping[str, Any], ratio: float, seeds: int) -> go.Figure:
                 error_y={"type": "data", "array": [100 * e["accuracy_std"] for e in curve]},
                 mode="lines+markers+text",
                 text=[f"h = {e['hidden']}" for e in curve],
-                textposition=["bottom right"] * (len(curve) - 1) + ["bottom left"],
+                textposition=_label_positions(xs, x0, x1),
                 textfont={"color": DENSE_COLOUR},
                 line={"color": DENSE_COLOUR},
                 marker={"color": DENSE_COLOUR, "size": 8},

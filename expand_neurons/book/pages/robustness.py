@@ -11,9 +11,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from ...experiments import robustness as rb
+from ..figures import verdict_heatmap
 from ..tables import readable
 
 __all__ = [
@@ -22,7 +24,20 @@ __all__ = [
     "fractions_table",
     "levels_table",
     "closest_table",
+    "verdict_figure",
 ]
+
+
+def verdict_figure(verdicts: Sequence[rb.DesignVerdicts], profile: str) -> go.Figure:
+    """The verdict of every claim (columns) in every design (rows, numbered from 1), with each
+    cell's interval on hover; ``profile`` names the scale in the title."""
+    return verdict_heatmap(
+        [f"{i}. {v.label}" for i, v in enumerate(verdicts, start=1)],
+        list(rb.CLAIMS),
+        [[v.verdicts[c] for c in rb.CLAIMS] for v in verdicts],
+        hover=[[v.describe(c) for c in rb.CLAIMS] for v in verdicts],
+        title=f"Verdict of each claim in each design ({profile})",
+    )
 
 
 def factors_table() -> Styler:
