@@ -166,8 +166,14 @@ CLAIMS: tuple[Claim, ...] = (
                 Source("boolean-ablations", {"variant": "overlap"}),
                 -paper.SIGNS["overlap"],
             ),
+            Difference(
+                "equal coverage, apart − packed",
+                Source("boolean-collisions", {"variant": "apart"}),
+                Source("boolean-collisions", {"variant": "packed"}),
+                1,
+            ),
         ),
-        ("load-ablations",),
+        ("load-ablations", "collisions-equal-coverage"),
     ),
     Claim(
         "5",
