@@ -19,6 +19,9 @@ off the interval is Holm's verdict:
 * ``"better"``: the whole interval lies above zero;
 * ``"worse"``: the whole interval lies below zero;
 * ``"not distinguishable"``: the interval contains zero (or fewer than two seeds).
+
+For a frequency estimated by simulation (a Monte Carlo probability), :func:`wilson_interval`
+gives the Wilson score interval.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import stats as sps
 
-__all__ = ["Comparison", "paired", "holm", "family", "VERDICTS", "METHODS"]
+__all__ = ["Comparison", "paired", "holm", "family", "wilson_interval", "VERDICTS", "METHODS"]
 
 VERDICTS = ("better", "worse", "not distinguishable")
 METHODS = ("t", "bootstrap")
@@ -205,3 +208,15 @@ def family(
         redo = paired(a, b, level=step_level, method=method, name=name)
         out[name] = replace(redo, p_holm=adjusted[name])
     return {name: out[name] for name in names}
+
+
+def wilson_interval(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval ``(low, high)`` of a frequency ``p`` over ``n`` trials (95 % for
+    ``z = 1.96``). Unlike ``p ± z s.e.`` it stays inside ``[0, 1]``, and its lower end is above
+    zero whenever ``p`` is, so it can be drawn on a log axis."""
+    if n < 1:
+        raise ValueError(f"a frequency needs at least one trial, got n={n}")
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)

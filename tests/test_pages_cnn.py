@@ -107,3 +107,22 @@ def test_seeds_checker_diagnoses_and_runs(monkeypatch):
     message = exercises.check_cnn_seeds_run(right, "quick", train=True)
     assert message.startswith("Correct") and "collapsed" in message
     assert calls == [("cnn-fashion", "quick", {"seeds": 6, "grid": {"hidden": (2,)}})]
+
+
+def test_duration_and_paper_time_read_the_stored_cells_only():
+    from expand_neurons.book.pages.real import duration, paper_time
+
+    assert [duration(s) for s in (0.2, 1, 42, 480, 9000)] == [
+        "under one second",
+        "1 second",
+        "42 seconds",
+        "8 minutes",
+        "2.5 hours",
+    ]
+    missing = {"cells": {"stored": 0, "total": 5}, "provenance": []}
+    assert paper_time([missing]) == "None of the 5 paper-profile cells of this page is stored yet."
+    stored = {"cells": {"stored": 2, "total": 2}, "provenance": [{"cpu_s": 60.0}, {"cpu_s": 30.0}]}
+    assert paper_time([stored, missing]) == (
+        "The 2 stored paper-profile cells (of 7) took 90 seconds of CPU time when they were "
+        "computed, as recorded in the store."
+    )

@@ -11,7 +11,7 @@ import torch
 
 from expand_neurons.book.pages import collisions as page
 from expand_neurons.experiments.census import CensusTotals
-from expand_neurons.stats import Comparison
+from expand_neurons.stats import Comparison, wilson_interval
 
 VERDICTS = ("better", "worse", "not distinguishable")
 
@@ -236,25 +236,13 @@ def test_recovered_share_without_a_gain():
     assert "50 %" in page.recovered_clause({"dense": 80, "random": 90, "clause": 100})
 
 
-def test_paper_cpu_sentence_reads_the_stored_cells_only():
-    missing = {"experiment": "x", "cells": {"stored": 0, "total": 1}, "provenance": []}
-    assert "not computed yet" in page.paper_cpu_sentence([missing])
-    stored = {
-        "experiment": "boolean-pilot",
-        "cells": {"stored": 2, "total": 2},
-        "provenance": [{"cpu_s": 60.0}, {"cpu_s": 30.0}],
-    }
-    text = page.paper_cpu_sentence([stored, missing])
-    assert "1.5 CPU minutes" in text and "(boolean-pilot)" in text and " and x" not in text
-
-
 def test_wilson_interval_stays_in_range_and_off_zero():
-    assert page.wilson_interval(0.0, 100)[0] == 0.0
-    low, high = page.wilson_interval(0.01, 20_000)
+    assert wilson_interval(0.0, 100)[0] == 0.0
+    low, high = wilson_interval(0.01, 20_000)
     assert 0 < low < 0.01 < high < 1
-    assert page.wilson_interval(1.0, 10)[1] == 1.0
+    assert wilson_interval(1.0, 10)[1] == 1.0
     with pytest.raises(ValueError):
-        page.wilson_interval(0.5, 0)
+        wilson_interval(0.5, 0)
 
 
 def test_glue_helpers_put_plain_numbers(monkeypatch):

@@ -360,25 +360,6 @@ def test_dropconnect_shape_handles_ties_flat_sweeps_and_a_missing_rate():
     assert page.dropconnect_shape(bumpy, 0.1).startswith("The equal-budget rate is not the worst")
 
 
-def test_paper_cpu_sentence():
-    def stored(cells, total, cpu):
-        return {
-            "cells": {"stored": cells, "total": total},
-            "provenance": [{"cpu_s": c} for c in cpu],
-        }
-
-    none = page.paper_cpu_sentence({"a": stored(0, 4, []), "b": stored(0, 5, [])})
-    assert none == "none of the paper profile's 9 cells is in the result store yet"
-    minutes = page.paper_cpu_sentence({"a": stored(2, 4, [60, 120])})
-    assert minutes == (
-        "2 of the paper profile's 4 cells are in the result store (3 CPU minutes recorded when "
-        "they were computed)"
-    )
-    hours = page.paper_cpu_sentence({"a": stored(1, 1, [5400])})
-    assert "(1.5 CPU hours recorded" in hours
-    assert "no CPU time recorded" in page.paper_cpu_sentence({"a": stored(1, 1, [0])})
-
-
 def test_alpha_glue_names_tied_best_alphas():
     result = sweep("alpha", [2, 3, 4], variants=("dense", "random"))
     for r in result["records"]:

@@ -26,7 +26,7 @@ from ..figures import paper_note, readable_axis_titles, style
 from ..stored import side_by_side
 from ..tables import readable
 from ..verdicts import gains, listing, predicate, trend
-from .real import COLOURS, DENSE_COLOUR, add_variant, log_axis, uncertainty_note
+from .real import COLOURS, DENSE_COLOUR, add_variant, end_numbers, log_axis, uncertainty_note
 
 __all__ = [
     "setup_numbers",
@@ -196,13 +196,7 @@ def width_numbers(
     for w, tag in ((small, "small"), (large, "large")):
         d = one(result, variant="dense", hidden=w, alpha=alpha)
         f = one(result, variant="random", hidden=w, alpha=alpha)
-        out |= {
-            f"dense_{tag}": 100 * d["accuracy"],
-            f"dense_{tag}_std": 100 * d["accuracy_std"],
-            f"fpe_{tag}": 100 * f["accuracy"],
-            f"fpe_{tag}_std": 100 * f["accuracy_std"],
-            f"gain_{tag}": 100 * f["relative_gain"],
-        }
+        out |= end_numbers(d, f, tag)
     dense_sd = [one(result, variant="dense", hidden=w, alpha=alpha)["accuracy_std"] for w in widths]
     return out | {
         "n_clear": sum(c.verdict == "better" for c in ahead),

@@ -26,7 +26,7 @@ from ...experiments import one
 from ...experiments.census import CensusTotals, clause_census
 from ...experiments.mechanism import CollisionTest, CoverageContrast
 from ...splits import Random
-from ...stats import Comparison
+from ...stats import Comparison, wilson_interval
 from ..figures import show, style
 from ..glue import put
 from ..tables import comparison_table, readable
@@ -44,7 +44,6 @@ __all__ = [
     "mc_verdict",
     "glue_monte_carlo",
     "monte_carlo_display",
-    "wilson_interval",
     "probability_figure",
     "split_panels",
     "explorer_base",
@@ -74,7 +73,6 @@ __all__ = [
     "glue_recovered",
     "stored_accuracies",
     "pilot_side_by_side",
-    "paper_cpu_sentence",
     "glue_exercise_numbers",
 ]
 
@@ -260,18 +258,6 @@ def monte_carlo_display(table: pd.DataFrame) -> Styler:
     frame.index = frame.index.set_names(["α", "k"])
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)
     return readable(frame, {"largest |z|": 1}, default=4)
-
-
-def wilson_interval(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval ``(low, high)`` of a frequency ``p`` over ``n`` trials (95 % for
-    ``z = 1.96``). Unlike ``p ± z s.e.`` it stays inside ``[0, 1]``, and its lower end is above
-    zero whenever ``p`` is, so it can be drawn on a log axis."""
-    if n < 1:
-        raise ValueError(f"a frequency needs at least one trial, got n={n}")
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _power_ticks(low: float) -> tuple[list[float], list[str]]:
@@ -1016,20 +1002,6 @@ def pilot_side_by_side(acc: Mapping[str, float], stored: Mapping[str, Any], prof
         }
     )
     return readable(frame, 1)
-
-
-def paper_cpu_sentence(results: Sequence[Mapping[str, Any]]) -> str:
-    """The CPU time the stored paper-profile ``results`` took when they were computed, as the
-    store recorded it with their cells, or that none is stored yet."""
-    stored = [r for r in results if r["cells"]["stored"]]
-    if not stored:
-        return "The paper-profile results of the last section are not computed yet."
-    seconds = sum(float(p.get("cpu_s", 0.0)) for r in stored for p in r["provenance"])
-    names = " and ".join(str(r["experiment"]) for r in stored)
-    return (
-        f"The paper-profile results read in the last section ({names}) took "
-        f"{seconds / 60:.1f} CPU minutes when they were computed, as recorded with their cells."
-    )
 
 
 # ---------------------------------------------------------------------------------- exercises

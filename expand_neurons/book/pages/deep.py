@@ -26,7 +26,7 @@ from ...stats import Comparison
 from ..figures import readable_axis_titles, style
 from ..stored import side_by_side
 from ..tables import comparison_columns, readable
-from .real import COLOURS, DENSE_COLOUR, add_variant, log_axis, uncertainty_note
+from .real import COLOURS, DENSE_COLOUR, add_variant, end_numbers, log_axis, uncertainty_note
 
 __all__ = [
     "setup_numbers",
@@ -360,12 +360,7 @@ def experiment_numbers(
         f = one(result, variant="random", depth=depth, hidden=w, alpha=top)
         s = one(result, variant="random", depth=1, hidden=w, alpha=top)
         shallow = one(result, variant="dense", depth=1, hidden=w, alpha=top)
-        out |= {
-            f"dense_{tag}": 100 * d["accuracy"],
-            f"dense_{tag}_std": 100 * d["accuracy_std"],
-            f"fpe_{tag}": 100 * f["accuracy"],
-            f"fpe_{tag}_std": 100 * f["accuracy_std"],
-            f"gain_{tag}": 100 * f["relative_gain"],
+        out |= end_numbers(d, f, tag) | {
             f"shallow_{tag}": 100 * shallow["accuracy"],
             f"shallow_gain_{tag}": 100 * s["relative_gain"],
             f"cmp_{tag}": comparisons[(w, top)].describe(),

@@ -25,7 +25,7 @@ from ..figures import PAPER_MARKER, paper_note, readable_axis_titles, style
 from ..stored import side_by_side
 from ..tables import readable
 from ..verdicts import bracket, listing, predicate, step_pairs, trend
-from .real import COLOURS, DENSE_COLOUR, add_variant, log_axis, uncertainty_note
+from .real import COLOURS, DENSE_COLOUR, add_variant, end_numbers, log_axis, uncertainty_note
 
 __all__ = [
     "setup_numbers",
@@ -171,13 +171,7 @@ def width_numbers(
     out: dict[str, Any] = {"small": small, "large": large, "n_widths": len(widths)}
     for h, tag in ((small, "small"), (large, "large")):
         dense, fpe = _entry(width, "dense", h, alpha), _entry(width, "random", h, alpha)
-        out |= {
-            f"dense_{tag}": 100 * dense["accuracy"],
-            f"dense_{tag}_std": 100 * dense["accuracy_std"],
-            f"fpe_{tag}": 100 * fpe["accuracy"],
-            f"fpe_{tag}_std": 100 * fpe["accuracy_std"],
-            f"gain_{tag}": 100 * fpe["relative_gain"],
-        }
+        out |= end_numbers(dense, fpe, tag)
     best = max(_alphas(width), key=lambda a: _entry(width, "random", small, a)["accuracy"])
     best_entry = _entry(width, "random", small, best)
     return out | {

@@ -141,20 +141,17 @@ def _log_axes(
     fig: go.Figure, x_ticks: Sequence[float], y_ticks: Sequence[float], x_title: str, y_title: str
 ) -> None:
     """Log axes with explicit ticks, tick labels and titles on every panel of ``fig``."""
-    fig.update_xaxes(
-        type="log",
-        tickvals=list(x_ticks),
-        ticktext=_tick_text(x_ticks),
-        title_text=x_title,
-        showticklabels=True,
-    )
-    fig.update_yaxes(
-        type="log",
-        tickvals=list(y_ticks),
-        ticktext=_tick_text(y_ticks),
-        title_text=y_title,
-        showticklabels=True,
-    )
+    for update, ticks, title in (
+        (fig.update_xaxes, x_ticks, x_title),
+        (fig.update_yaxes, y_ticks, y_title),
+    ):
+        update(
+            type="log",
+            tickvals=list(ticks),
+            ticktext=_tick_text(ticks),
+            title_text=title,
+            showticklabels=True,
+        )
 
 
 #: Colours of the children in :func:`split_figure` (Okabe-Ito, child 0 first).

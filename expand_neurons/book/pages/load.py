@@ -41,6 +41,7 @@ from ..glue import put
 from ..stored import has_cells, provenance_note
 from ..tables import comparison_table, readable
 from ..verdicts import gain_steps, listing, predicate, step_pairs, tally, trend
+from .real import paper_time
 
 __all__ = [
     "EXPERIMENTS",
@@ -57,7 +58,6 @@ __all__ = [
     "setup_glue",
     "ran_table",
     "cpu_seconds",
-    "paper_cpu_sentence",
     "paper_glue",
     "at_paper_scale",
     "SWEEP_AXES",
@@ -294,28 +294,12 @@ def cpu_seconds(stored: Result) -> float:
     return sum(float(p.get("cpu_s", 0.0)) for p in stored["provenance"])
 
 
-def paper_cpu_sentence(stored: Mapping[str, Result]) -> str:
-    """How much of the paper profile the store holds and the CPU time its cells recorded."""
-    cells = sum(int(r["cells"]["stored"]) for r in stored.values())
-    total = sum(int(r["cells"]["total"]) for r in stored.values())
-    if not cells:
-        return f"none of the paper profile's {total} cells is in the result store yet"
-    cpu_s = sum(cpu_seconds(r) for r in stored.values())
-    if cpu_s <= 0:
-        spent = "no CPU time recorded"
-    elif cpu_s >= 3600:
-        spent = f"{cpu_s / 3600:.1f} CPU hours recorded when they were computed"
-    else:
-        spent = f"{cpu_s / 60:.0f} CPU minutes recorded when they were computed"
-    return f"{cells} of the paper profile's {total} cells are in the result store ({spent})"
-
-
 def paper_glue(stored: Mapping[str, Result]) -> dict[str, Any]:
     """The store's paper profile for the prose (``load_paper_*``): its CPU time in all, the
     clause sweep's CPU hours, epochs, seeds and grid."""
     clauses = stored["boolean-clauses"]
     return {
-        "load_paper_cpu": paper_cpu_sentence(stored),
+        "load_paper_cpu": paper_time(list(stored.values())),
         "load_paper_clauses_cpu_h": cpu_seconds(clauses) / 3600,
         "load_paper_epochs": clauses["config"]["epochs"],
         "load_paper_seeds": clauses["config"]["seeds"],
@@ -342,6 +326,19 @@ SWEEP_AXES: dict[str, dict[str, Any]] = {
     "alpha": {"title": "expansion factor α", "log": True},
     "split_at": {"title": "split after (% of the epochs)", "percent": True},
 }
+
+
+def _two_panels(
+    fig: go.Figure, title: dict[str, Any], height: int, legend: str, note: str | None
+) -> go.Figure:
+    """Finish a two-panel figure: title, height (px), legend below (titled ``legend``) and
+    what the paper reports (``note``, wrapped) above the right panel."""
+    fig.update_layout(
+        title=title, height=height, margin={"t": 100, "b": 120}, legend=_legend_below(legend)
+    )
+    if note is not None:
+        paper_note(fig, "<br>".join(textwrap.wrap(note, 36)), row=1, col=2)
+    return style(fig)
 
 
 def sweep_figure(result: Result, key: str, *, title: str, note: str | None = None) -> go.Figure:
@@ -392,15 +389,7 @@ def sweep_figure(result: Result, key: str, *, title: str, note: str | None = Non
     fig.update_xaxes(title_text=axis["title"], **ticks)
     fig.update_yaxes(title_text="test accuracy (%)", row=1, col=1)
     fig.update_yaxes(title_text="relative gain over dense (%)", row=1, col=2)
-    fig.update_layout(
-        title=_title(title, spread_note(records)),
-        height=480,
-        margin={"t": 100, "b": 120},
-        legend=_legend_below("variant"),
-    )
-    if note is not None:
-        paper_note(fig, "<br>".join(textwrap.wrap(note, 36)), row=1, col=2)
-    return style(fig)
+    return _two_panels(fig, _title(title, spread_note(records)), 480, "variant", note)
 
 
 def accuracy_table(result: Result, key: str) -> Styler:
@@ -739,15 +728,7 @@ def load_figure(result: Result, title: str, note: str | None = None) -> go.Figur
     fig.update_xaxes(title_text="load (clauses per neuron)", row=1, col=2, **ticks)
     fig.update_yaxes(title_text="relative gain over dense (%)", row=1, col=2)
     subtitle = f"cells: gain, dense → random accuracy (%); lines: {spread_note(rnd)}"
-    fig.update_layout(
-        title=_title(title, subtitle),
-        height=500,
-        margin={"t": 100, "b": 120},
-        legend=_legend_below("width"),
-    )
-    if note is not None:
-        paper_note(fig, "<br>".join(textwrap.wrap(note, 36)), row=1, col=2)
-    return style(fig)
+    return _two_panels(fig, _title(title, subtitle), 500, "width", note)
 
 
 def load_family(result: Result) -> tuple[dict[tuple[int, int], Comparison], list[Comparison]]:

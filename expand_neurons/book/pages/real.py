@@ -6,6 +6,7 @@
   each seed's accuracy as a dot, in one colour and one legend group;
 * :func:`uncertainty_note`: the sentence naming what the error bars and dots show;
 * :func:`log_axis`: a log axis with explicit ticks at the values that were run;
+* :func:`end_numbers`: dense and FPE accuracy and FPE's gain at one width, for the prose;
 * :func:`put_all`: glue many numbers at once;
 * :func:`duration` and :func:`paper_time`: the measured running times of the "Running time" box.
 """
@@ -25,6 +26,7 @@ __all__ = [
     "add_variant",
     "uncertainty_note",
     "log_axis",
+    "end_numbers",
     "put_all",
     "duration",
     "paper_time",
@@ -111,6 +113,18 @@ def log_axis(values: Sequence[float]) -> dict[str, Any]:
     """Keyword arguments of ``update_xaxes`` for a log axis ticked at exactly ``values``."""
     ticks = sorted(set(values))
     return {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
+
+
+def end_numbers(dense: Mapping[str, Any], fpe: Mapping[str, Any], tag: str) -> dict[str, float]:
+    """``dense_<tag>``, ``fpe_<tag>`` (mean accuracy, %), their ``_std`` (s.d., points) and
+    ``gain_<tag>`` (FPE's relative gain, %) from one width's dense and FPE records."""
+    return {
+        f"dense_{tag}": 100 * dense["accuracy"],
+        f"dense_{tag}_std": 100 * dense["accuracy_std"],
+        f"fpe_{tag}": 100 * fpe["accuracy"],
+        f"fpe_{tag}_std": 100 * fpe["accuracy_std"],
+        f"gain_{tag}": 100 * fpe["relative_gain"],
+    }
 
 
 def put_all(values: Mapping[str, Any]) -> None:
