@@ -115,3 +115,19 @@ def test_pilot_alpha_checker():
         exercises.check_pilot_alpha(lambda cfg: cfg.replace(alpha=3))
     with pytest.raises(exercises.ExerciseError, match="also changed"):
         exercises.check_pilot_alpha(lambda cfg: cfg.replace(alpha=4, seeds=3))
+
+
+def test_interference_words_follow_the_metrics():
+    v = {
+        "dense": {"capacity": 0.4, "cosine": 0.3},
+        "random": {"capacity": 0.7, "cosine": 0.2},
+        "clause": {"capacity": 0.5, "cosine": 0.25},
+    }
+    facts = fpe.metrics_facts(v, clause_vs_random="not distinguishable")
+    assert (facts["cap_moves"], facts["cos_moves"]) == ("rises", "falls")
+    assert facts["interference_moves"] == "falls"
+    v["random"] = {"capacity": 0.3, "cosine": 0.4}
+    facts = fpe.metrics_facts(v, clause_vs_random="not distinguishable")
+    assert facts["interference_moves"] == "rises"
+    assert fpe.interference_moves("rises", "rises") == "moves in no clear direction"
+    assert fpe.moves(0.5, 0.5) == "stays"

@@ -39,6 +39,8 @@ __all__ = [
     "metrics_table",
     "metrics_facts",
     "side",
+    "moves",
+    "interference_moves",
     "capacity_clause",
     "records",
 ]
@@ -250,6 +252,24 @@ def side(value: float, other: float) -> str:
     return "above" if value > other else "below"
 
 
+def moves(before: float, after: float) -> str:
+    """``"rises"``, ``"falls"`` or ``"stays"`` going from ``before`` to ``after``."""
+    if after == before:
+        return "stays"
+    return "rises" if after > before else "falls"
+
+
+def interference_moves(capacity: str, cosine: str) -> str:
+    """What the two metrics' moves (:func:`moves`) say of interference: it ``"falls"`` when
+    feature capacity rises and the mean |cosine| falls, ``"rises"`` for the opposite, and
+    ``"moves in no clear direction"`` otherwise."""
+    if (capacity, cosine) == ("rises", "falls"):
+        return "falls"
+    if (capacity, cosine) == ("falls", "rises"):
+        return "rises"
+    return "moves in no clear direction"
+
+
 def capacity_clause(cap: Mapping[str, float]) -> str:
     """Where the clause-aligned split's mean capacity lies, e.g. ``"above the dense network's
     but below the random split's"`` (``but`` only when the two sides differ)."""
@@ -263,7 +283,12 @@ def metrics_facts(v: Mapping[str, Mapping[str, Any]], clause_vs_random: str) -> 
     lies against the dense network's and the random split's (``clause_vs_random``: the accuracy
     verdict of clause-aligned − random)."""
     cap = {n: r["capacity"] for n, r in v.items()}
+    cap_moves = moves(cap["dense"], cap["random"])
+    cos_moves = moves(v["dense"]["cosine"], v["random"]["cosine"])
     return {
+        "cap_moves": cap_moves,
+        "cos_moves": cos_moves,
+        "interference_moves": interference_moves(cap_moves, cos_moves),
         "cap_dense": cap["dense"],
         "cap_random": cap["random"],
         "cap_clause": cap["clause"],
