@@ -24,7 +24,7 @@ from ...stats import Comparison, family
 from .. import paper
 from ..figures import paper_note, readable_axis_titles, style
 from ..stored import side_by_side
-from ..tables import readable
+from ..tables import comparison_columns, readable
 from ..verdicts import gains, listing, predicate, trend
 from .real import COLOURS, DENSE_COLOUR, add_variant, end_numbers, log_axis, uncertainty_note
 
@@ -131,17 +131,12 @@ def width_table(
                 "± s.d.": 100 * d["accuracy_std"],
                 "FPE (%)": 100 * f["accuracy"],
                 "FPE ± s.d.": 100 * f["accuracy_std"],
-                "FPE − dense (points)": 100 * c.mean,
-                "CI low": 100 * c.low,
-                "CI high": 100 * c.high,
-                "CI level (%)": 100 * c.level,
-                "d.f.": c.df,
-                "verdict": c.verdict,
+                **comparison_columns(c),
                 "relative gain (%)": 100 * f["relative_gain"],
                 "non-zeros": d["nonzero"],
             }
         )
-    two = {k: 2 for k in ("FPE − dense (points)", "CI low", "CI high", "CI level (%)")}
+    two = {k: 2 for k in ("mean difference (points)", "CI low", "CI high", "level (%)")}
     return readable(pd.DataFrame(rows).set_index("head neurons"), two)
 
 
