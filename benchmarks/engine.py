@@ -82,8 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         extra = f", start-up {row['startup_s']:.1f} s" if "startup_s" in row else ""
         print(f"{name:12s} {row['cells_per_min']:6.1f} cells/min ({row['wall_s']:.1f} s{extra})")
     print(f"2 workers / in-process: {report['speedup_2_workers']:.2f}x (target >= 1.7)")
-    print(f"engine overhead per cell (1 worker vs in-process): "
-          f"{100 * report['overhead_per_cell']:+.1f} % (target <= 5 %)")  # fmt: skip
+    print(
+        f"engine overhead per cell (1 worker vs in-process): "
+        f"{100 * report['overhead_per_cell']:+.1f} % (target <= 5 %)"
+    )
     print(f"median load average: {statistics.median(report['machine']['load_average'] or [0]):.2f}")
     if args.json:
         write_json(Path(args.json), report)

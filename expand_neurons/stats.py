@@ -158,9 +158,13 @@ def paired(
         low, high = float(ci.low), float(ci.high)
     else:
         boot = sps.bootstrap(
-            (d,), np.mean, confidence_level=level, n_resamples=9999, method="BCa",
+            (d,),
+            np.mean,
+            confidence_level=level,
+            n_resamples=9999,
+            method="BCa",
             random_state=np.random.default_rng(seed),
-        )  # fmt: skip
+        )
         low, high = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
     return Comparison(name, mean, low, high, level, n - 1, n, p, p, method)
 

@@ -285,9 +285,15 @@ def task_from_clauses(
     X_train = _sample(cl, n_vars, n_train, distribution, p_plant, g)
     X_test = _sample(cl, n_vars, n_test, distribution, p_plant, g)
     return BooleanTask(
-        n_vars, cl, label_mode, X_train, evaluate_clauses(cl, X_train, label_mode), X_test,
-        evaluate_clauses(cl, X_test, label_mode), seed,
-    )  # fmt: skip
+        n_vars,
+        cl,
+        label_mode,
+        X_train,
+        evaluate_clauses(cl, X_train, label_mode),
+        X_test,
+        evaluate_clauses(cl, X_test, label_mode),
+        seed,
+    )
 
 
 def _sample(

@@ -426,9 +426,15 @@ def _fit_outcome(
     x = np.array([p["x"] for p in pts])
     y = np.array([p["y"] for p in pts])
     boot = sps.bootstrap(
-        (x, y), _r2, paired=True, vectorized=True, confidence_level=level, method="percentile",
-        n_resamples=n_resamples, random_state=np.random.default_rng(seed),
-    )  # fmt: skip
+        (x, y),
+        _r2,
+        paired=True,
+        vectorized=True,
+        confidence_level=level,
+        method="percentile",
+        n_resamples=n_resamples,
+        random_state=np.random.default_rng(seed),
+    )
     low, high = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
     if low > t.threshold:
         verdict = "holds"

@@ -89,8 +89,12 @@ class Tuned:
 def _row(fields: dict[str, Any], accuracies: Sequence[float]) -> dict[str, Any]:
     acc = torch.tensor(list(accuracies), dtype=torch.float64)
     std = float(acc.std()) if len(acc) > 1 else 0.0
-    return {**fields, "validation": float(acc.mean()), "validation_std": std,
-            "per_seed": acc.tolist()}  # fmt: skip
+    return {
+        **fields,
+        "validation": float(acc.mean()),
+        "validation_std": std,
+        "per_seed": acc.tolist(),
+    }
 
 
 def _best(table: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
@@ -138,15 +142,26 @@ def tune_dropconnect(
     tasks = boolean_tasks(cfg.replace(seeds=seeds), seed)
     data = [holdout(t, fraction, seed=j) for j, t in enumerate(tasks)]
     d, out = tasks[0].n_inputs, tasks[0].n_outputs
-    kw: dict[str, Any] = {"loss": "bce", "lr": cfg.lr, "batch_size": cfg.batch_size,
-                          "device": env.device, "progress": env.progress}  # fmt: skip
+    kw: dict[str, Any] = {
+        "loss": "bce",
+        "lr": cfg.lr,
+        "batch_size": cfg.batch_size,
+        "device": env.device,
+        "progress": env.progress,
+    }
     warm = [seeded_mlp(s, d, cfg.hidden, out) for s in instance_seeds(seed, seeds, "model")]
     fit(warm, data, epochs=cfg.warmup_epochs, seed=derive(seed, "warmup"), **kw)
     table = []
     for p in rates:  # one fit per rate: models of different rates do not train together
         models = [dropconnect(m, p) for m in warm]
-        hs = fit(models, data, epochs=lengths[-1], eval_every=math.gcd(*lengths),
-                 seed=derive(seed, "post"), **kw)  # fmt: skip
+        hs = fit(
+            models,
+            data,
+            epochs=lengths[-1],
+            eval_every=math.gcd(*lengths),
+            seed=derive(seed, "post"),
+            **kw,
+        )
         for n in lengths:
             table.append(_row({"p": p, "post_epochs": n}, [_accuracy_at(h, n) for h in hs]))
     criterion = (
@@ -210,10 +225,15 @@ def tune_dense(
                     [dense_variant()],
                     warmup_epochs=c.epochs,
                     post_epochs=0,
-                    fit_kwargs={"loss": "ce", "lr": lr, "batch_size": c.batch_size,
-                                "device": env.device, "progress": env.progress},
+                    fit_kwargs={
+                        "loss": "ce",
+                        "lr": lr,
+                        "batch_size": c.batch_size,
+                        "device": env.device,
+                        "progress": env.progress,
+                    },
                     seed=seed,
-                )  # fmt: skip
+                )
                 acc = [r.accuracy for r in runs["dense"]]
                 per_point.append(sum(acc) / len(acc))
                 every += acc
