@@ -40,7 +40,7 @@ def test_results_figure_shows_accuracy_and_gain_with_the_tuned_baseline():
     assert "dense, 5 layers (tuned)" in names and "dense, 1 layer" in names
     assert all(t.error_y.array is not None for t in left + right if t.mode == "lines+markers")
     assert "He initialisation, Adam at 0.01" in fig.layout.title.text
-    assert "±1 s.d. over 3 seeds" in fig.layout.legend.title.text
+    assert "±1 s.d.<br>over 3 seeds" in fig.layout.legend.title.text
     # A variant's gain on the right shares its legend entry and colour with its accuracy.
     for t in right:
         twin = [u for u in left if u.name == t.name and u.mode == "lines+markers"]

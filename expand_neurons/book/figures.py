@@ -29,12 +29,14 @@ import plotly.io as pio
 __all__ = [
     "BOOK_BUILD_ENV",
     "TEMPLATE",
+    "PAPER_COLOUR",
     "PAPER_MARKER",
     "in_book_build",
     "show",
     "style",
     "paper_points",
     "paper_note",
+    "NOTE_LINE_PX",
     "VERDICT_COLOURS",
     "verdict_heatmap",
     "LAYOUT_COLOURS",
@@ -97,8 +99,16 @@ def show(fig: go.Figure, *, config: dict[str, Any] | None = None) -> None:
     display({"text/html": html}, raw=True)
 
 
-#: How the paper's own numbers look on every figure: black open diamonds, dotted guide lines.
-PAPER_MARKER: dict[str, Any] = {"symbol": "diamond-open", "size": 13, "color": "#222222"}
+#: The colour of what the paper reports: its markers' outline and its notes' text.
+PAPER_COLOUR = "#222222"
+#: How the paper's own numbers look on every figure: white diamonds outlined in
+#: :data:`PAPER_COLOUR`, visible on a light page, on a dark one and on a coloured bar.
+PAPER_MARKER: dict[str, Any] = {
+    "symbol": "diamond",
+    "size": 13,
+    "color": "#ffffff",
+    "line": {"color": PAPER_COLOUR, "width": 2},
+}
 
 
 def paper_points(
@@ -140,7 +150,7 @@ def paper_note(fig: go.Figure, text: str, **subplot: Any) -> go.Figure:
         align="left",
         yshift=2,
         showarrow=False,
-        font={"color": PAPER_MARKER["color"], "size": 12},
+        font={"color": PAPER_COLOUR, "size": 12},
         **ref,
     )
     return fig

@@ -21,7 +21,7 @@ from plotly.subplots import make_subplots
 from ...experiments import one, select
 from ...stats import Comparison, family
 from .. import paper
-from ..figures import PAPER_MARKER, paper_note, readable_axis_titles, style
+from ..figures import PAPER_COLOUR, PAPER_MARKER, paper_note, readable_axis_titles, style
 from ..stored import side_by_side
 from ..tables import readable
 from ..verdicts import bracket, listing, predicate, step_pairs, trend
@@ -583,7 +583,7 @@ def match_figure(m: Mapping[str, Any], ratio: float, seeds: int) -> go.Figure:
     * FPE at 1× (a star) and its accuracy drawn across the panel (dotted line, band ±1 s.d.);
     * the matched size (dashed vertical line, labelled with its ratio; the cross's horizontal
       bar spans the ratios over FPE's ±1 s.d.), or the bound where the curve misses FPE;
-    * the paper's ratio (a grey dotted vertical line, a reference, and the paper's open
+    * the paper's ratio (a grey dotted vertical line, a reference, and the paper's white
       diamond).
     """
     n, curve = m["fpe_nonzero"], m["dense_curve"]
@@ -692,7 +692,7 @@ def match_figure(m: Mapping[str, Any], ratio: float, seeds: int) -> go.Figure:
         showarrow=False,
         xanchor="left",
         xshift=4,
-        font={"color": PAPER_MARKER["color"], "size": 12},
+        font={"color": PAPER_COLOUR, "size": 12},
         bgcolor="rgba(255, 255, 255, 0.6)",
     )
     fig.add_shape(
@@ -706,7 +706,7 @@ def match_figure(m: Mapping[str, Any], ratio: float, seeds: int) -> go.Figure:
         col=1,
     )
     fig.update_layout(
-        title=f"Which dense model is FPE worth? ({uncertainty_note(seeds, dots=False)})",
+        title=f"Which dense model is FPE worth? ({uncertainty_note(seeds, False, ' ')})",
         height=500,
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
         margin={"t": 90, "b": 120},

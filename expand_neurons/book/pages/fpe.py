@@ -47,7 +47,7 @@ __all__ = [
 
 #: The pilot's variants, in the order of its tables and figures.
 VARIANTS = ("dense", "random", "clause")
-#: This book's bars (Okabe-Ito blue; the paper's numbers are black open diamonds).
+#: This book's bars (Okabe-Ito blue; the paper's numbers are white diamonds outlined in black).
 BAR_COLOUR = "#0072B2"
 #: Error bars: a mid grey that shows on the bars and on light and dark pages.
 ERROR_BAR_COLOUR = "#808080"

@@ -36,7 +36,7 @@ from ...experiments.records import one, records_of, select
 from ...metrics import LineFit
 from ...stats import Comparison, family
 from .. import paper
-from ..figures import paper_note, style
+from ..figures import NOTE_LINE_PX, paper_note, style
 from ..glue import put
 from ..stored import has_cells, provenance_note
 from ..tables import comparison_table, readable
@@ -331,13 +331,21 @@ SWEEP_AXES: dict[str, dict[str, Any]] = {
 def _two_panels(
     fig: go.Figure, title: dict[str, Any], height: int, legend: str, note: str | None
 ) -> go.Figure:
-    """Finish a two-panel figure: title, height (px), legend below (titled ``legend``) and
-    what the paper reports (``note``, wrapped) above the right panel."""
+    """Finish a two-panel figure: title and subtitle at the top, height (px, plus room for the
+    note), legend below (titled ``legend``) and what the paper reports (``note``, wrapped)
+    between the subtitle and the right panel."""
+    lines = textwrap.wrap(note, 36) if note is not None else []
+    extra = NOTE_LINE_PX * len(lines)
+    height += extra
+    top = {"y": 1 - 12 / height, "yref": "container", "yanchor": "top"}
     fig.update_layout(
-        title=title, height=height, margin={"t": 100, "b": 120}, legend=_legend_below(legend)
+        title={**title, **top},
+        height=height,
+        margin={"t": 70 + extra, "b": 120},
+        legend=_legend_below(legend),
     )
-    if note is not None:
-        paper_note(fig, "<br>".join(textwrap.wrap(note, 36)), row=1, col=2)
+    if lines:
+        paper_note(fig, "<br>".join(lines), row=1, col=2)
     return style(fig)
 
 

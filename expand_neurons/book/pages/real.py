@@ -102,11 +102,12 @@ def add_variant(
     return fig
 
 
-def uncertainty_note(seeds: int, dots: bool = True) -> str:
-    """What the error bars (and dots) of :func:`add_variant` show, for a legend title (two
-    lines with ``dots``)."""
-    bars = f"error bars: ±1 s.d. over {seeds} seed{'s' if seeds != 1 else ''}"
-    return bars + ("<br>open dots: single seeds" if dots else "")
+def uncertainty_note(seeds: int, dots: bool = True, sep: str = "<br>") -> str:
+    """What the error bars (and dots) of :func:`add_variant` show, for a legend title: short
+    lines (two, three with ``dots``) joined by ``sep``, so that a legend beside the panels fits
+    the page (``sep=" "`` for one line)."""
+    parts = ["error bars: ±1 s.d.", f"over {seeds} seed{'s' if seeds != 1 else ''}"]
+    return sep.join(parts + (["open dots: single seeds"] if dots else []))
 
 
 def log_axis(values: Sequence[float]) -> dict[str, Any]:
