@@ -311,16 +311,16 @@ PATH_CASES = [
 ]
 
 
-@pytest.mark.parametrize("path", ["rows", "transposed"])
+@pytest.mark.parametrize("path", ["native", "function"])
 @pytest.mark.parametrize("hidden,alpha,split,bias", PATH_CASES)
 @pytest.mark.parametrize("shape", [(1,), (7,), (3, 4)])
 def test_both_grouped_paths_match_the_masked_reference(
     monkeypatch, path, hidden, alpha, split, bias, shape
 ):
-    """The small-output (native ops) and large-output (transposed) forward, batch 1 and 3-D."""
+    """The small-layer (native ops) and large-layer (autograd.Function) paths, batch 1 and 3-D."""
     from expand_neurons.layers import grouped
 
-    monkeypatch.setattr(grouped, "TRANSPOSED_FROM", 0 if path == "transposed" else 1 << 60)
+    monkeypatch.setattr(grouped, "LARGE_FROM", 0 if path == "function" else 1 << 60)
     model = random_mlp(hidden, bias=bias)
     ref = en.expand(model, alpha, split, seed=3)
     new = en.expand(model, alpha, split, seed=3, layout="grouped")
@@ -333,12 +333,12 @@ def test_both_grouped_paths_match_the_masked_reference(
             torch.testing.assert_close(b2, b1, atol=1e-5, rtol=1e-5)
 
 
-@pytest.mark.parametrize("path", ["rows", "transposed"])
+@pytest.mark.parametrize("path", ["native", "function"])
 @pytest.mark.parametrize("blocks", [1, 4])
 def test_pruned_and_padding_weights_stay_zero_under_adam_in_both_paths(monkeypatch, path, blocks):
     from expand_neurons.layers import grouped
 
-    monkeypatch.setattr(grouped, "TRANSPOSED_FROM", 0 if path == "transposed" else 1 << 60)
+    monkeypatch.setattr(grouped, "LARGE_FROM", 0 if path == "function" else 1 << 60)
     model = random_mlp([8])
     layer = en.expand(model, 5, splits.Grouped(blocks), seed=0, layout="grouped")[0]
     assert layer.padded and layer.dead.numel() > 8 * 5  # pruned weights besides the padding

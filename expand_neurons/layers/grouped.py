@@ -12,7 +12,7 @@ multiply-adds and the weights are those of the dense parent layer, only the outp
 
 Memory layout (what keeps it close to the dense layer in time and bytes):
 
-* ``packed`` ``(G, s + 1, hb)`` holds each group's weights with its biases as one more row,
+* ``packed`` ``(G, s + has_bias, hb)`` holds each group's weights, its biases as one more row,
   and the columns of ``[x | 1 | 0]`` are gathered once (``index_select`` with the int32
   ``in_index``), so the bias rides along in the matmul (no bias pass) and padding slots read
   zeros. Nothing else is stored per weight: ``output_order`` is arithmetic in the block
@@ -20,23 +20,26 @@ Memory layout (what keeps it close to the dense layer in time and bytes):
   backward), so the buffers are ``G * (s + 1)`` int32 indices and the dead positions;
 * each ``bmm`` writes one contiguous result from row- or column-major operands, which torch
   turns into a single batched MKL call (a non-contiguous result makes it loop over groups).
-  For a small output (batch times width below :data:`TRANSPOSED_FROM`, where per-op overhead
-  dominates) the forward is ``(G, n, s+1) @ (G, s+1, hb)`` in native ops only, so autograd
-  runs in C++ (its weight gradient ``xg^T @ grad`` lands in the layout of ``packed``), and the
-  ``(G, n, hb)`` result is copied to a row-major ``(n, alpha*h)`` output (a view for one
-  sample). For a large output that copy would cost as much as the matmul, so the forward
-  computes the transposed output ``(G, hb, n)`` and returns it as a column-major
-  ``(n, alpha*h)`` view, through a small ``autograd.Function`` whose backward computes the
-  weight gradient in MKL's faster orientation (autograd's own would be ``(hb, s+1)``-major);
+  A small layer and output (below :data:`LARGE_FROM`, where per-op overhead dominates) runs
+  in native ops only, so autograd runs in C++: ``(G, n, s+1) @ (G, s+1, hb)``, whose weight
+  gradient ``xg^T @ grad`` lands in the layout of ``packed``, with the ``(G, n, hb)`` result
+  copied to a row-major ``(n, alpha*h)`` output; one sample is a broadcast multiply and sum
+  instead (its backward is then an outer product, not a ``bmm`` with one contraction step,
+  which is several times slower). A large one goes through a small ``autograd.Function``
+  (:class:`_LargeMatmul`) whose backward is chosen by hand: the forward computes the
+  transposed output ``(G, hb, n)`` and returns it as a column-major ``(n, alpha*h)`` view (for
+  a large output that copy would cost as much as the matmul), and the weight gradient is
+  computed in MKL's faster orientation (autograd's own ``bmm`` backward would be
+  ``(hb, s+1)``-major, about twice as slow);
 * the columns come out block-major, ``(b, k, i)``, not in the masked layout's order
   ``alpha*i + k``. :attr:`GroupedFPELinear.output_order` maps them, and
   :func:`expand_neurons.layers.convert.convert` permutes the next layer's inputs to match.
 
 Pruned weights (global magnitude pruning also hits the expanded layer) and the padding slots
 of groups smaller than the largest stay exactly zero: they are stored as zeros and their
-gradient is zero (``dead`` holds their flat positions, a few bytes each; the small-output
-path reads ``packed`` through an out-of-place ``index_fill`` at those positions when it needs
-a gradient, whose backward zeroes them, the large-output one zeroes them inside its backward),
+gradient is zero (``dead`` holds their flat positions, a few bytes each; the native path reads
+``packed`` through an out-of-place ``index_fill`` at those positions when it needs a
+gradient, whose backward zeroes them, :class:`_LargeMatmul` zeroes them in its backward),
 so any optimiser that updates each entry from its own gradient and state (SGD, Adam, AdamW,
 RMSprop, ... with or without weight decay) leaves them at zero. Padding slots read a column of
 zeros, so they contribute nothing to the output even then.
@@ -102,18 +105,20 @@ def block_partition(child_masks: torch.Tensor, blocks: int | None = None) -> int
     )
 
 
-#: From this many output elements (batch times width) on, the forward computes the transposed
-#: output (no copy of it, see the module docstring); below it, the row-major one.
-TRANSPOSED_FROM = 1 << 20
+#: From this much work (output elements, or weights for one sample) on, the forward runs through
+#: :class:`_LargeMatmul`, whose Python overhead is then small; below it, native ops only.
+LARGE_FROM = 1 << 20
 
 
-class _TransposedMatmul(torch.autograd.Function):
-    """``(n, G*s1) -> (n, G*hb)`` for a large output: one bmm into the transposed output.
+class _LargeMatmul(torch.autograd.Function):
+    """``(n, G*s1) -> (n, G*hb)`` for a large layer or output, with the backward chosen by hand.
 
-    Forward ``out^T_g = packed_g^T @ xg^T_g``, returned as a column-major ``(n, G*hb)`` view (no
-    copy). The backward computes ``packed``'s gradient as ``xg^T_g @ grad_g``, straight into the
-    layout of ``packed`` (MKL is about twice as fast this way round as in the ``(hb, s1)``
-    orientation autograd's own ``bmm`` backward would use), and zeroes it at ``layer.dead``.
+    For a batch, forward ``out^T_g = packed_g^T @ xg^T_g`` into the transposed output, returned
+    as a column-major ``(n, G*hb)`` view (no copy); the backward computes ``packed``'s gradient
+    as ``xg^T_g @ grad_g``, straight into the layout of ``packed`` (MKL is about twice as fast
+    this way round as in the ``(hb, s1)`` orientation autograd's ``bmm`` backward would use).
+    For one sample the gradient is an outer product, a broadcast multiply (a ``bmm`` with one
+    contraction step is several times slower). The gradient is zeroed at ``dead``.
     """
 
     @staticmethod
@@ -124,6 +129,8 @@ class _TransposedMatmul(torch.autograd.Function):
         G, s1, hb = packed.shape
         xg_t = xg.view(n, G, s1).permute(1, 2, 0)  # (G, s1, n), column-major matrices
         ctx.save_for_backward(xg_t, packed, dead)
+        if n == 1:  # (G, 1, s1) @ (G, s1, hb): the row-major output is the (1, G*hb) one
+            return torch.bmm(xg_t.transpose(1, 2), packed).view(1, G * hb)
         out_t = torch.bmm(packed.transpose(1, 2), xg_t)  # (G, hb, s1) @ (G, s1, n)
         return out_t.view(G * hb, n).t()
 
@@ -138,7 +145,8 @@ class _TransposedMatmul(torch.autograd.Function):
         grad_xg: torch.Tensor | None = None
         grad_packed: torch.Tensor | None = None
         if ctx.needs_input_grad[1]:
-            grad_packed = torch.bmm(xg_t, g)  # (G, s1, n) @ (G, n, hb)
+            # (G, s1, n) @ (G, n, hb); for one sample the outer product
+            grad_packed = xg_t * g if n == 1 else torch.bmm(xg_t, g)
             if dead.numel():
                 grad_packed.view(-1).index_fill_(0, dead, 0.0)
         if ctx.needs_input_grad[0]:
@@ -278,20 +286,21 @@ class GroupedFPELinear(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: ``(..., in_features)`` -> ``(..., alpha * parents)`` in block-major order."""
-        lead = x.shape[:-1]
-        x = x.reshape(-1, self.in_features)
+        if x.dim() != 2:
+            return self.forward(x.reshape(-1, self.in_features)).unflatten(0, x.shape[:-1])
         n = x.shape[0]
-        G, s1, hb = self.packed.shape
+        w: torch.Tensor = self.packed
+        G, s1, hb = w.shape
         xg = self._gather(x)  # (n, G * s1)
-        if n > 1 and n * self.out_features >= TRANSPOSED_FROM:
-            out = _TransposedMatmul.apply(xg, self.packed, self.dead)
-        else:
-            w: torch.Tensor = self.packed
-            if self.dead.numel() and torch.is_grad_enabled() and w.requires_grad:
-                w = w.view(-1).index_fill(0, self.dead, 0.0).view_as(w)  # no gradient there
-            out_g = torch.bmm(xg.view(n, G, s1).transpose(0, 1), w)  # (G, n, s1) @ (G, s1, hb)
-            out = out_g.transpose(0, 1).reshape(n, G * hb)  # a copy unless n == 1
-        return out.reshape(*lead, self.out_features)
+        if max(n * self.out_features, w.numel()) >= LARGE_FROM:
+            return _LargeMatmul.apply(xg, w, self.dead)
+        dead = self.dead
+        if dead.numel() and torch.is_grad_enabled() and w.requires_grad:
+            w = w.view(-1).index_fill(0, dead, 0.0).view_as(w)  # no gradient there
+        if n == 1:  # broadcast multiply and sum: its backward is the outer product
+            return (xg.view(G, s1, 1) * w).sum(1).view(1, G * hb)
+        out = torch.bmm(xg.view(n, G, s1).transpose(0, 1), w)  # (G, n, s1) @ (G, s1, hb)
+        return out.transpose(0, 1).reshape(n, G * hb)  # a row-major copy
 
     # -- accessors ----------------------------------------------------------------------
     @property
