@@ -13,8 +13,9 @@ multiply-adds and the weights are those of the dense parent layer, only the outp
 Memory layout (what keeps it close to the dense layer in time and bytes):
 
 * ``packed`` ``(G, s + has_bias, hb)`` holds each group's weights, its biases as one more row,
-  and the columns of ``[x | 1 | 0]`` are gathered once, as the rows of its transpose (one
-  compact block per group; ``index_select`` with the int32 ``in_index``), so the bias rides
+  and the columns of ``[x | 1 | 0]`` are gathered once (``index_select`` with the int32
+  ``in_index``; with several blocks as the rows of its transpose, one compact block per
+  group, see :meth:`GroupedFPELinear._gather_t`), so the bias rides
   along in the matmul (no bias pass) and padding slots read zeros. Nothing else is stored per
   weight: ``output_order`` is arithmetic in the block structure and the input gradient is
   scattered back by autograd (``index_select``'s backward), so the buffers are
@@ -112,7 +113,7 @@ LARGE_FROM = 1 << 20
 
 
 class _LargeMatmul(torch.autograd.Function):
-    """``(G*s1, n) -> (n, G*hb)`` for a large layer or output, with the backward chosen by hand.
+    """``(G, s1, n) -> (n, G*hb)`` for a large layer or output, with the backward chosen by hand.
 
     For a batch, forward ``out^T_g = packed_g^T @ xg^T_g`` into the transposed output, returned
     as a column-major ``(n, G*hb)`` view (no copy); the backward computes ``packed``'s gradient
@@ -126,9 +127,8 @@ class _LargeMatmul(torch.autograd.Function):
     def forward(
         ctx: Any, xg_t: torch.Tensor, packed: torch.Tensor, dead: torch.Tensor
     ) -> torch.Tensor:
-        n = xg_t.shape[1]
-        G, s1, hb = packed.shape
-        xg_t = xg_t.view(G, s1, n)
+        G, s1, n = xg_t.shape
+        hb = packed.shape[2]
         ctx.save_for_backward(xg_t, packed, dead)
         if n == 1:  # (G, 1, s1) @ (G, s1, hb): the row-major output is the (1, G*hb) one
             return torch.bmm(xg_t.transpose(1, 2), packed).view(1, G * hb)
@@ -151,7 +151,7 @@ class _LargeMatmul(torch.autograd.Function):
             if dead.numel():
                 grad_packed.view(-1).index_fill_(0, dead, 0.0)
         if ctx.needs_input_grad[0]:
-            grad_xg = torch.bmm(packed, g.transpose(1, 2)).view(G * s1, n)  # (G,s1,hb)@(G,hb,n)
+            grad_xg = torch.bmm(packed, g.transpose(1, 2))  # (G, s1, hb) @ (G, hb, n)
         return grad_xg, grad_packed, None
 
 
@@ -279,15 +279,25 @@ class GroupedFPELinear(nn.Module):
 
     # -- forward ------------------------------------------------------------------------
     def _gather_t(self, x: torch.Tensor) -> torch.Tensor:
-        """``(G * s1, n)``: row ``r`` is column ``in_index[r]`` of ``[x | 1 | 0]``.
+        """``(G, s1, n)``: row ``r`` of group ``g`` is column ``in_index[g * s1 + r]`` of
+        ``[x | 1 | 0]``.
 
-        Transposed, so that each group's inputs are one compact ``(s1, n)`` block (gathered
-        columns would be spread over a row ``G * s1`` long, which a small group reads slowly).
+        With one block the columns of ``x`` are gathered (the cheapest copy; the result is a
+        view whose groups are row segments ``s1`` long of a row ``d + alpha`` long). With more
+        blocks that row is ``blocks`` times longer and a small group would read it slowly, so
+        the rows of ``x^T`` are gathered into one compact ``(s1, n)`` block per group instead.
         """
+        n = x.shape[0]
+        G, s1, _ = self.packed.shape
+        extra = self.has_bias or self.padded  # a ones column feeds the biases, a zero one padding
+        if self.blocks == 1:
+            if extra:
+                x = torch.cat((x, self.ones_zeros.t().expand(n, 2)), 1)
+            return x.index_select(1, self.in_index).view(n, G, s1).permute(1, 2, 0)
         xt = x.t()
-        if self.has_bias or self.padded:  # a ones row feeds the biases, a zero row padding
-            xt = torch.cat((xt, self.ones_zeros.expand(2, x.shape[0])))
-        return xt.index_select(0, self.in_index)
+        if extra:
+            xt = torch.cat((xt, self.ones_zeros.expand(2, n)))
+        return xt.index_select(0, self.in_index).view(G, s1, n)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: ``(..., in_features)`` -> ``(..., alpha * parents)`` in block-major order."""
@@ -296,15 +306,15 @@ class GroupedFPELinear(nn.Module):
         n = x.shape[0]
         w: torch.Tensor = self.packed
         G, s1, hb = w.shape
-        xg_t = self._gather_t(x)  # (G * s1, n)
+        xg_t = self._gather_t(x)  # (G, s1, n)
         if max(n * self.out_features, w.numel()) >= LARGE_FROM:
             return _LargeMatmul.apply(xg_t, w, self.dead)
         dead = self.dead
         if dead.numel() and torch.is_grad_enabled() and w.requires_grad:
             w = w.view(-1).index_fill(0, dead, 0.0).view_as(w)  # no gradient there
         if n == 1:  # broadcast multiply and sum: its backward is the outer product
-            return (xg_t.view(G, s1, 1) * w).sum(1).view(1, G * hb)
-        out = torch.bmm(xg_t.view(G, s1, n).transpose(1, 2), w)  # (G, n, s1) @ (G, s1, hb)
+            return (xg_t * w).sum(1).view(1, G * hb)
+        out = torch.bmm(xg_t.transpose(1, 2), w)  # (G, n, s1) @ (G, s1, hb)
         return out.transpose(0, 1).reshape(n, G * hb)  # a row-major copy
 
     # -- accessors ----------------------------------------------------------------------
