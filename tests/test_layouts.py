@@ -320,7 +320,9 @@ def test_both_grouped_paths_match_the_masked_reference(
     """The small-layer (native ops) and large-layer (autograd.Function) paths, batch 1 and 3-D."""
     from expand_neurons.layers import grouped
 
-    monkeypatch.setattr(grouped, "LARGE_FROM", 0 if path == "function" else 1 << 60)
+    big = 0 if path == "function" else 1 << 60
+    monkeypatch.setattr(grouped, "LARGE_OUTPUT", big)
+    monkeypatch.setattr(grouped, "LARGE_WEIGHTS", big)
     model = random_mlp(hidden, bias=bias)
     ref = en.expand(model, alpha, split, seed=3)
     new = en.expand(model, alpha, split, seed=3, layout="grouped")
@@ -338,7 +340,9 @@ def test_both_grouped_paths_match_the_masked_reference(
 def test_pruned_and_padding_weights_stay_zero_under_adam_in_both_paths(monkeypatch, path, blocks):
     from expand_neurons.layers import grouped
 
-    monkeypatch.setattr(grouped, "LARGE_FROM", 0 if path == "function" else 1 << 60)
+    big = 0 if path == "function" else 1 << 60
+    monkeypatch.setattr(grouped, "LARGE_OUTPUT", big)
+    monkeypatch.setattr(grouped, "LARGE_WEIGHTS", big)
     model = random_mlp([8])
     layer = en.expand(model, 5, splits.Grouped(blocks), seed=0, layout="grouped")[0]
     assert layer.padded and layer.dead.numel() > 8 * 5  # pruned weights besides the padding

@@ -22,16 +22,17 @@ Memory layout (what keeps it close to the dense layer in time and bytes):
   ``G * (s + has_bias)`` int32 indices and the dead positions;
 * each ``bmm`` writes one contiguous result from row- or column-major operands, which torch
   turns into a single batched MKL call (a non-contiguous result makes it loop over groups).
-  A small layer and output (below :data:`LARGE_FROM`, where per-op overhead dominates) runs
-  in native ops only, so autograd runs in C++: ``(G, n, s+1) @ (G, s+1, hb)``, whose weight
-  gradient ``xg^T @ grad`` lands in the layout of ``packed``, with the ``(G, n, hb)`` result
-  copied to a row-major ``(n, alpha*h)`` output; one sample is a broadcast multiply and sum
-  instead (its backward is then an outer product, not a ``bmm`` with one contraction step,
-  which is several times slower). A large one goes through a small ``autograd.Function``
+  A small layer and output (below :data:`LARGE_OUTPUT` output elements and
+  :data:`LARGE_WEIGHTS` weights, where per-op overhead dominates) runs in native ops only, so
+  autograd runs in C++: ``(G, n, s+1) @ (G, s+1, hb)``, whose weight gradient
+  ``xg^T @ grad`` lands in the layout of ``packed``, with the ``(G, n, hb)`` result copied to
+  a row-major ``(n, alpha*h)`` output; one sample is a broadcast multiply and sum instead
+  (its backward is then an outer product, not a ``bmm`` with one contraction step, which is
+  several times slower). A larger one goes through a small ``autograd.Function``
   (:class:`_LargeMatmul`) whose backward is chosen by hand: the forward computes the
-  transposed output ``(G, hb, n)`` and returns it as a column-major ``(n, alpha*h)`` view (for
-  a large output that copy would cost as much as the matmul), and the weight gradient is
-  computed in MKL's faster orientation (autograd's own ``bmm`` backward would be
+  transposed output ``(G, hb, n)`` and returns it as a column-major ``(n, alpha*h)`` view
+  (copying a large output costs more than the Function's Python overhead), and the weight
+  gradient is computed in MKL's faster orientation (autograd's own ``bmm`` backward would be
   ``(hb, s+1)``-major, about twice as slow);
 * the columns come out block-major, ``(b, k, i)``, not in the masked layout's order
   ``alpha*i + k``. :attr:`GroupedFPELinear.output_order` maps them, and
@@ -107,9 +108,10 @@ def block_partition(child_masks: torch.Tensor, blocks: int | None = None) -> int
     )
 
 
-#: From this much work (output elements, or weights for one sample) on, the forward runs through
-#: :class:`_LargeMatmul`, whose Python overhead is then small; below it, native ops only.
-LARGE_FROM = 1 << 20
+#: From this many output elements (batch times width) or weights on, the forward runs through
+#: :class:`_LargeMatmul` (its Python overhead then costs less than copying the output, or than
+#: a ``bmm`` with one contraction step for one sample's weight gradient); below, native ops only.
+LARGE_OUTPUT, LARGE_WEIGHTS = 1 << 16, 1 << 20
 
 
 class _LargeMatmul(torch.autograd.Function):
@@ -307,7 +309,7 @@ class GroupedFPELinear(nn.Module):
         w: torch.Tensor = self.packed
         G, s1, hb = w.shape
         xg_t = self._gather_t(x)  # (G, s1, n)
-        if max(n * self.out_features, w.numel()) >= LARGE_FROM:
+        if n * self.out_features >= LARGE_OUTPUT or w.numel() >= LARGE_WEIGHTS:
             return _LargeMatmul.apply(xg_t, w, self.dead)
         dead = self.dead
         if dead.numel() and torch.is_grad_enabled() and w.requires_grad:
