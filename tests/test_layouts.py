@@ -313,7 +313,7 @@ PATH_CASES = [
 
 @pytest.mark.parametrize("path", ["native", "function"])
 @pytest.mark.parametrize("hidden,alpha,split,bias", PATH_CASES)
-@pytest.mark.parametrize("shape", [(1,), (7,), (3, 4)])
+@pytest.mark.parametrize("shape", [(), (1,), (7,), (3, 4)])
 def test_both_grouped_paths_match_the_masked_reference(
     monkeypatch, path, hidden, alpha, split, bias, shape
 ):

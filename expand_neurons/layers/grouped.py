@@ -304,7 +304,8 @@ class GroupedFPELinear(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: ``(..., in_features)`` -> ``(..., alpha * parents)`` in block-major order."""
         if x.dim() != 2:
-            return self.forward(x.reshape(-1, self.in_features)).unflatten(0, x.shape[:-1])
+            out = self.forward(x.reshape(-1, self.in_features))
+            return out.reshape(*x.shape[:-1], self.out_features)
         n = x.shape[0]
         w: torch.Tensor = self.packed
         G, s1, hb = w.shape
