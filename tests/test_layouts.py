@@ -251,15 +251,16 @@ def test_grouped_variant_and_experiments_are_registered():
     assert kept_fraction(result, 2) == [{"n_clauses": 4, "kept": pytest.approx(0.8)}]
 
 
-def test_grouped_layer_holds_at_most_1_1_times_the_dense_bytes():
+@pytest.mark.parametrize("blocks", [1, 16])
+def test_grouped_layer_holds_at_most_1_1_times_the_dense_bytes(blocks):
     d, batch = 256, 4
     x, gen = torch.randn(batch, d, requires_grad=True), torch.Generator().manual_seed(0)
     dense = bench.layer_for("dense", d, 1)
     base = sum(bench.held_bytes(dense, x, torch.randn(batch, d, generator=gen)).values())
     for alpha in (2, 4, 8, 16):
-        layer = bench.layer_for("grouped", d, alpha)
+        layer = bench.layer_for("grouped", d, alpha, blocks=blocks)
         held = bench.held_bytes(layer, x, torch.randn(batch, alpha * d, generator=gen))
-        assert (held["param_bytes"] + held["adam_bytes"]) <= 1.1 * base
+        assert sum(held.values()) <= 1.1 * base  # parameters, buffers and Adam state
 
 
 def test_bench_cli_writes_rows_with_ratios(tmp_path, capsys):
@@ -300,3 +301,65 @@ def test_a_live_weight_that_is_exactly_zero_still_trains(layout):
         en.fit(m, task, epochs=2, batch_size=32, device="cpu")
     torch.testing.assert_close(new(task.X_test), ref(task.X_test), atol=1e-4, rtol=1e-4)
     assert en.count_nonzero(new) == en.count_nonzero(ref) > en.count_nonzero(model)
+
+
+PATH_CASES = [
+    ([8], 2, splits.Grouped(1), True),  # blocks = 1, no padding
+    ([8], 5, splits.Grouped(1), True),  # 24 inputs in 5 children: padded groups
+    ([8], 5, splits.Grouped(4), False),  # padded, several blocks, no bias
+    ([8, 6], 3, splits.Grouped(2), True),  # a grouped layer feeding a grouped layer
+]
+
+
+@pytest.mark.parametrize("path", ["native", "function"])
+@pytest.mark.parametrize("hidden,alpha,split,bias", PATH_CASES)
+@pytest.mark.parametrize("shape", [(), (1,), (7,), (3, 4)])
+def test_both_grouped_paths_match_the_masked_reference(
+    monkeypatch, path, hidden, alpha, split, bias, shape
+):
+    """The small-layer (native ops) and large-layer (autograd.Function) paths, batch 1 and 3-D."""
+    from expand_neurons.layers import grouped
+
+    big = 0 if path == "function" else 1 << 60
+    monkeypatch.setattr(grouped, "LARGE_OUTPUT", big)
+    monkeypatch.setattr(grouped, "LARGE_WEIGHTS", big)
+    model = random_mlp(hidden, bias=bias)
+    ref = en.expand(model, alpha, split, seed=3)
+    new = en.expand(model, alpha, split, seed=3, layout="grouped")
+    x, g = torch.randn(*shape, D), torch.randn(*shape, OUT)
+    for a, b in zip(run_and_grad(ref, x, g), run_and_grad(new, x, g)):
+        torch.testing.assert_close(b, a, atol=1e-5, rtol=1e-5)
+    for (w1, b1), (w2, b2) in zip(canonical(ref, True), canonical(new, True)):
+        torch.testing.assert_close(w2, w1, atol=1e-5, rtol=1e-5)
+        if b1 is not None:
+            torch.testing.assert_close(b2, b1, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("path", ["native", "function"])
+@pytest.mark.parametrize("blocks", [1, 4])
+def test_pruned_and_padding_weights_stay_zero_under_adam_in_both_paths(monkeypatch, path, blocks):
+    from expand_neurons.layers import grouped
+
+    big = 0 if path == "function" else 1 << 60
+    monkeypatch.setattr(grouped, "LARGE_OUTPUT", big)
+    monkeypatch.setattr(grouped, "LARGE_WEIGHTS", big)
+    model = random_mlp([8])
+    layer = en.expand(model, 5, splits.Grouped(blocks), seed=0, layout="grouped")[0]
+    assert layer.padded and layer.dead.numel() > 8 * 5  # pruned weights besides the padding
+    opt = torch.optim.Adam(layer.parameters(), lr=0.1, weight_decay=0.01)
+    for batch in (1, 16, 16):
+        opt.zero_grad()
+        layer(torch.randn(batch, D)).pow(2).sum().backward()
+        assert int(torch.count_nonzero(layer.packed.grad.view(-1)[layer.dead])) == 0
+        opt.step()
+    assert int(torch.count_nonzero(layer.packed.detach().view(-1)[layer.dead])) == 0
+    assert int(torch.count_nonzero(layer.packed.detach())) > 0
+
+
+def test_grouped_output_order_is_block_major():
+    layer = en.expand(random_mlp([8]), 3, splits.Grouped(2), seed=0, layout="grouped")[0]
+    order = layer.output_order  # column (b, k, i) is child k of parent b * 4 + i
+    expected = [3 * (b * 4 + i) + k for b in range(2) for k in range(3) for i in range(4)]
+    assert order.tolist() == expected
+    assert layer.in_index.dtype == torch.int32
+    assert {name for name, _ in layer.named_buffers()} == {"in_index", "dead", "ones_zeros"}

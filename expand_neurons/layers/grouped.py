@@ -10,22 +10,39 @@ done as one ``bmm``. The layer stores only the ``h * d`` live weights (no dense 
 multiply-adds and the weights are those of the dense parent layer, only the output is
 ``alpha`` times wider.
 
-Memory layout (what keeps it close to the dense layer in time):
+Memory layout (what keeps it close to the dense layer in time and bytes):
 
-* the rows of ``x^T`` are gathered once per block (``index_select``), with a row of ones
-  appended to each group so the bias rides along as one more row of ``W_g`` (no bias pass);
-* every ``bmm`` writes one contiguous result from row- or column-major operands, which torch
-  turns into a single batched BLAS call (a non-contiguous result makes it loop over groups):
-  the forward computes the transposed output ``(G, hb, batch)`` and returns it as a
-  column-major ``(batch, alpha*h)`` view, so no transpose copy is made, and the backward reads
-  the output gradient in whatever layout it arrives;
+* ``packed`` ``(G, s + has_bias, hb)`` holds each group's weights, its biases as one more row,
+  and the columns of ``[x | 1 | 0]`` are gathered once (``index_select`` with the int32
+  ``in_index``; with several blocks as the rows of its transpose, one compact block per
+  group, see :meth:`GroupedFPELinear._gather_t`), so the bias rides
+  along in the matmul (no bias pass) and padding slots read zeros. Nothing else is stored per
+  weight: ``output_order`` is arithmetic in the block structure and the input gradient is
+  scattered back by autograd (``index_select``'s backward), so the buffers are
+  ``G * (s + has_bias)`` int32 indices and the dead positions;
+* each ``bmm`` writes one contiguous result from row- or column-major operands, which torch
+  turns into a single batched MKL call (a non-contiguous result makes it loop over groups).
+  A small layer and output (below :data:`LARGE_OUTPUT` output elements and
+  :data:`LARGE_WEIGHTS` weights, where per-op overhead dominates) runs in native ops only, so
+  autograd runs in C++: ``(G, n, s+1) @ (G, s+1, hb)``, whose weight gradient
+  ``xg^T @ grad`` lands in the layout of ``packed``, with the ``(G, n, hb)`` result copied to
+  a row-major ``(n, alpha*h)`` output; one sample is a broadcast multiply and sum instead
+  (its backward is then an outer product, not a ``bmm`` with one contraction step, which is
+  several times slower). A larger one goes through a small ``autograd.Function``
+  (:class:`_LargeMatmul`) whose backward is chosen by hand: the forward computes the
+  transposed output ``(G, hb, n)`` and returns it as a column-major ``(n, alpha*h)`` view
+  (copying a large output costs more than the Function's Python overhead), and the weight
+  gradient is computed in MKL's faster orientation (autograd's own ``bmm`` backward would be
+  ``(hb, s+1)``-major, about twice as slow);
 * the columns come out block-major, ``(b, k, i)``, not in the masked layout's order
   ``alpha*i + k``. :attr:`GroupedFPELinear.output_order` maps them, and
   :func:`expand_neurons.layers.convert.convert` permutes the next layer's inputs to match.
 
 Pruned weights (global magnitude pruning also hits the expanded layer) and the padding slots
 of groups smaller than the largest stay exactly zero: they are stored as zeros and their
-gradient is zeroed inside the backward (``dead`` holds their flat positions, a few bytes each),
+gradient is zero (``dead`` holds their flat positions, a few bytes each; the native path reads
+``packed`` through an out-of-place ``index_fill`` at those positions when it needs a
+gradient, whose backward zeroes them, :class:`_LargeMatmul` zeroes them in its backward),
 so any optimiser that updates each entry from its own gradient and state (SGD, Adam, AdamW,
 RMSprop, ... with or without weight decay) leaves them at zero. Padding slots read a column of
 zeros, so they contribute nothing to the output even then.
@@ -91,26 +108,31 @@ def block_partition(child_masks: torch.Tensor, blocks: int | None = None) -> int
     )
 
 
-class _GroupedMatmul(torch.autograd.Function):
-    """``(n, d) -> (n, G*hb)`` via one bmm over gathered inputs; see :class:`GroupedFPELinear`.
+#: From this many output elements (batch times width) or weights on, the forward runs through
+#: :class:`_LargeMatmul` (its Python overhead then costs less than copying the output, or than
+#: a ``bmm`` with one contraction step for one sample's weight gradient); below, native ops only.
+LARGE_OUTPUT, LARGE_WEIGHTS = 1 << 16, 1 << 20
 
-    Everything is laid out so that each ``bmm`` writes a contiguous result from operands whose
-    matrices are row- or column-major: torch then makes one batched MKL call instead of a loop
-    over groups. The forward computes the transposed output ``(G, hb, n)`` and returns it as a
-    column-major ``(n, G*hb)`` view (no copy; elementwise ops and the next ``Linear`` read it
-    as it is).
+
+class _LargeMatmul(torch.autograd.Function):
+    """``(G, s1, n) -> (n, G*hb)`` for a large layer or output, with the backward chosen by hand.
+
+    For a batch, forward ``out^T_g = packed_g^T @ xg^T_g`` into the transposed output, returned
+    as a column-major ``(n, G*hb)`` view (no copy); the backward computes ``packed``'s gradient
+    as ``xg^T_g @ grad_g``, straight into the layout of ``packed`` (MKL is about twice as fast
+    this way round as in the ``(hb, s1)`` orientation autograd's ``bmm`` backward would use).
+    For one sample the gradient is an outer product, a broadcast multiply (a ``bmm`` with one
+    contraction step is several times slower). The gradient is zeroed at ``dead``.
     """
 
     @staticmethod
     def forward(
-        ctx: Any, x: torch.Tensor, packed: torch.Tensor, layer: GroupedFPELinear
+        ctx: Any, xg_t: torch.Tensor, packed: torch.Tensor, dead: torch.Tensor
     ) -> torch.Tensor:
-        n = x.shape[0]
-        G, s1, hb = packed.shape
-        xg_t = layer._gather_t(x).view(G, s1, n)  # (G, s1, n): group inputs, transposed
-        ctx.layer = layer
-        ctx.save_for_backward(xg_t, packed)
-        if n == 1:  # a batch of vector-matrix products: MKL is faster this way round
+        G, s1, n = xg_t.shape
+        hb = packed.shape[2]
+        ctx.save_for_backward(xg_t, packed, dead)
+        if n == 1:  # (G, 1, s1) @ (G, s1, hb): the row-major output is the (1, G*hb) one
             return torch.bmm(xg_t.transpose(1, 2), packed).view(1, G * hb)
         out_t = torch.bmm(packed.transpose(1, 2), xg_t)  # (G, hb, s1) @ (G, s1, n)
         return out_t.view(G * hb, n).t()
@@ -119,26 +141,20 @@ class _GroupedMatmul(torch.autograd.Function):
     def backward(
         ctx: Any, grad_out: torch.Tensor
     ) -> tuple[torch.Tensor | None, torch.Tensor | None, None]:
-        xg_t, packed = ctx.saved_tensors
-        layer: GroupedFPELinear = ctx.layer
+        xg_t, packed, dead = ctx.saved_tensors
         G, s1, hb = packed.shape
         n = xg_t.shape[2]
-        g = grad_out.unflatten(1, (G, hb)).permute(1, 0, 2)  # (G, n, hb), a view
-        grad_x: torch.Tensor | None = None
+        g = grad_out.unflatten(1, (G, hb)).transpose(0, 1)  # (G, n, hb), a view
+        grad_xg: torch.Tensor | None = None
         grad_packed: torch.Tensor | None = None
         if ctx.needs_input_grad[1]:
-            # (G, s1, n) @ (G, n, hb); for one sample an outer product: a broadcast multiply
-            # is faster than bmm there
-            grad_packed = (xg_t * g).contiguous() if n == 1 else torch.bmm(xg_t, g)
-            if layer.dead.numel():
-                grad_packed.view(-1).index_fill_(0, layer.dead, 0.0)
+            # (G, s1, n) @ (G, n, hb); for one sample the outer product
+            grad_packed = xg_t * g if n == 1 else torch.bmm(xg_t, g)
+            if dead.numel():
+                grad_packed.view(-1).index_fill_(0, dead, 0.0)
         if ctx.needs_input_grad[0]:
-            if n == 1:
-                gxg_t = torch.bmm(g, packed.transpose(1, 2))  # (G, 1, s1): same memory
-            else:
-                gxg_t = torch.bmm(packed, g.transpose(1, 2))  # (G, s1, hb) @ (G, hb, n)
-            grad_x = layer._scatter_back_t(gxg_t.view(G * s1, n)).t()
-        return grad_x, grad_packed, None
+            grad_xg = torch.bmm(packed, g.transpose(1, 2))  # (G, s1, hb) @ (G, hb, n)
+        return grad_xg, grad_packed, None
 
 
 class GroupedFPELinear(nn.Module):
@@ -153,19 +169,16 @@ class GroupedFPELinear(nn.Module):
             ``0..s-1`` of group ``g`` hold the weights of its ``s`` input slots (padding slots,
             when the groups differ in size, are zero), row ``s`` the biases of its ``hb``
             children.
-        in_index: ``(G * (s + has_bias),)`` column of ``[x | 1 | 0]`` each slot reads.
-        inverse_index: ``(blocks * d,)``: entry ``b * d + j`` is the slot (among all
-            ``G * (s + has_bias)``) where block ``b`` reads input ``j``.
+        in_index: ``(G * (s + has_bias),)`` int32: column of ``[x | 1 | 0]`` each slot reads.
         dead: flat positions in ``packed`` of pruned and padding weights (kept at zero).
-        output_order: ``(alpha * parents,)`` masked-layer index of each output column.
+        output_order: ``(alpha * parents,)`` masked-layer index of each output column
+            (computed from the block structure, not stored).
     """
 
     # The registered buffers (see ``__init__``), declared for type checkers.
     in_index: torch.Tensor
-    inverse_index: torch.Tensor
     dead: torch.Tensor
     ones_zeros: torch.Tensor
-    output_order: torch.Tensor
 
     def __init__(
         self,
@@ -194,16 +207,10 @@ class GroupedFPELinear(nn.Module):
         G, hb = blocks * alpha, parents // blocks
         s1 = group_size + int(bias)
         self.packed = nn.Parameter(torch.zeros(G, s1, hb, dtype=dtype, device=device))
-        self.register_buffer("in_index", torch.zeros(G * s1, dtype=torch.long, device=device))
-        self.register_buffer(
-            "inverse_index", torch.zeros(blocks * in_features, dtype=torch.long, device=device)
-        )
+        self.register_buffer("in_index", torch.zeros(G * s1, dtype=torch.int32, device=device))
         self.register_buffer("dead", torch.zeros(0, dtype=torch.long, device=device))
         ones_zeros = torch.tensor([[1.0], [0.0]], dtype=dtype, device=device)
         self.register_buffer("ones_zeros", ones_zeros, persistent=False)
-        self.register_buffer(
-            "output_order", torch.arange(self.out_features, dtype=torch.long, device=device)
-        )
         self.padded = False
 
     # -- construction -------------------------------------------------------------------
@@ -247,13 +254,11 @@ class GroupedFPELinear(nn.Module):
         )
         s1 = layer.packed.shape[1]
         G = blocks * alpha
-        in_index = torch.full((G, s1), d + 1, dtype=torch.long)  # padding reads the zero column
+        in_index = torch.full((G, s1), d + 1, dtype=torch.int32)  # padding reads the zero column
         if layer.has_bias:
             in_index[:, s] = d  # the ones column
-        inverse = torch.empty(blocks, d, dtype=torch.long)
         live = torch.zeros(G, s1, hb, dtype=torch.bool)
         packed = torch.zeros(G, s1, hb, dtype=w.dtype)
-        order = torch.empty(G, hb, dtype=torch.long)
         w_cpu, mask_cpu = w.cpu(), get_mask(linear).cpu()
         bias = effective_tensor(linear, "bias").detach().cpu() if layer.has_bias else None
         for b in range(blocks):
@@ -261,9 +266,7 @@ class GroupedFPELinear(nn.Module):
                 g = b * alpha + k
                 idx = first[b, k].nonzero().flatten()
                 in_index[g, : len(idx)] = idx
-                inverse[b, idx] = k * s1 + torch.arange(len(idx))
                 rows = alpha * (b * hb + torch.arange(hb)) + k
-                order[g] = rows
                 packed[g, : len(idx)] = w_cpu[rows][:, idx].T
                 live[g, : len(idx)] = mask_cpu[rows][:, idx].T  # False where pruned
                 if bias is not None:
@@ -271,35 +274,51 @@ class GroupedFPELinear(nn.Module):
                     live[g, s] = True
         layer.packed.copy_(packed)
         layer.in_index = in_index.flatten().to(w.device)
-        offsets = torch.arange(blocks).unsqueeze(1) * (alpha * s1)
-        layer.inverse_index = (inverse + offsets).flatten().to(w.device)
         layer.dead = (~live).flatten().nonzero().flatten().to(w.device)
-        layer.output_order = order.flatten().to(w.device)
         layer.padded = bool((sizes != s).any())
         layer.train(linear.training)
         return layer
 
-    # -- forward helpers ----------------------------------------------------------------
+    # -- forward ------------------------------------------------------------------------
     def _gather_t(self, x: torch.Tensor) -> torch.Tensor:
-        """``(G * s1, n)``: row ``r`` is column ``in_index[r]`` of ``[x | 1 | 0]``."""
-        xt = x.t()
-        if self.has_bias or self.padded:  # a ones row feeds the biases, a zero row padding
-            xt = torch.cat((xt, self.ones_zeros.expand(2, x.shape[0])))
-        return xt.index_select(0, self.in_index)
+        """``(G, s1, n)``: row ``r`` of group ``g`` is column ``in_index[g * s1 + r]`` of
+        ``[x | 1 | 0]``.
 
-    def _scatter_back_t(self, gxg_t: torch.Tensor) -> torch.Tensor:
-        """``(d, n)`` gradient w.r.t. ``x^T`` from that ``(G * s1, n)`` of the gathered rows."""
-        n = gxg_t.shape[-1]
-        picked = gxg_t.index_select(0, self.inverse_index)
+        With one block the columns of ``x`` are gathered (the cheapest copy; the result is a
+        view whose groups are row segments ``s1`` long of a row ``d + alpha`` long). With more
+        blocks that row is ``blocks`` times longer and a small group would read it slowly, so
+        the rows of ``x^T`` are gathered into one compact ``(s1, n)`` block per group instead.
+        """
+        n = x.shape[0]
+        G, s1, _ = self.packed.shape
+        extra = self.has_bias or self.padded  # a ones column feeds the biases, a zero one padding
         if self.blocks == 1:
-            return picked
-        return picked.view(self.blocks, self.in_features, n).sum(0)
+            if extra:
+                x = torch.cat((x, self.ones_zeros.t().expand(n, 2)), 1)
+            return x.index_select(1, self.in_index).view(n, G, s1).permute(1, 2, 0)
+        xt = x.t()
+        if extra:
+            xt = torch.cat((xt, self.ones_zeros.expand(2, n)))
+        return xt.index_select(0, self.in_index).view(G, s1, n)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: ``(..., in_features)`` -> ``(..., alpha * parents)`` in block-major order."""
-        lead = x.shape[:-1]
-        out = _GroupedMatmul.apply(x.reshape(-1, self.in_features), self.packed, self)
-        return out.reshape(*lead, self.out_features)
+        if x.dim() != 2:
+            out = self.forward(x.reshape(-1, self.in_features))
+            return out.reshape(*x.shape[:-1], self.out_features)
+        n = x.shape[0]
+        w: torch.Tensor = self.packed
+        G, s1, hb = w.shape
+        xg_t = self._gather_t(x)  # (G, s1, n)
+        if n * self.out_features >= LARGE_OUTPUT or w.numel() >= LARGE_WEIGHTS:
+            return _LargeMatmul.apply(xg_t, w, self.dead)
+        dead = self.dead
+        if dead.numel() and torch.is_grad_enabled() and w.requires_grad:
+            w = w.view(-1).index_fill(0, dead, 0.0).view_as(w)  # no gradient there
+        if n == 1:  # broadcast multiply and sum: its backward is the outer product
+            return (xg_t * w).sum(1).view(1, G * hb)
+        out = torch.bmm(xg_t.transpose(1, 2), w)  # (G, n, s1) @ (G, s1, hb)
+        return out.transpose(0, 1).reshape(n, G * hb)  # a row-major copy
 
     # -- accessors ----------------------------------------------------------------------
     @property
@@ -320,6 +339,14 @@ class GroupedFPELinear(nn.Module):
         if self.has_bias:
             out["bias"] = cast(torch.Tensor, self.bias)  # not None with a bias
         return out
+
+    @property
+    def output_order(self) -> torch.Tensor:
+        """``(alpha * parents,)``: the masked layer's index ``alpha * i + k`` of each column."""
+        G, hb = self.blocks * self.alpha, self.parents // self.blocks
+        g = torch.arange(G, device=self.packed.device).unsqueeze(1)  # g = b * alpha + k
+        i = torch.arange(hb, device=self.packed.device)
+        return (self.alpha * ((g // self.alpha) * hb + i) + g % self.alpha).flatten()
 
     # -- the FPE layer protocol (expand_neurons.layers.protocol): canonical row order ----------
     def _canonical(self, rows: torch.Tensor) -> torch.Tensor:
@@ -353,7 +380,7 @@ class GroupedFPELinear(nn.Module):
         packed = (self.packed if packed is None else packed).detach()
         G, s1, hb = packed.shape
         s = self.group_size
-        slots = self.in_index.view(G, s1)[:, :s]  # (G, s)
+        slots = self.in_index.view(G, s1)[:, :s].long()  # (G, s)
         w = packed.new_zeros(G, hb, self.in_features + 2)
         w.scatter_(2, slots.unsqueeze(1).expand(G, hb, s), packed[:, :s].transpose(1, 2))
         return w[:, :, : self.in_features].reshape(self.out_features, self.in_features)
