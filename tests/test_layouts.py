@@ -282,6 +282,16 @@ def test_bench_cli_writes_rows_with_ratios(tmp_path, capsys):
     assert grouped2["macs"] <= dense[0]["macs"] * 1.2  # the same multiply-adds (+ bias row)
 
 
+def test_one_sample_counts_the_same_multiply_adds_as_the_dense_layer():
+    # the grouped layer's one-sample path is a broadcast multiply and sum, not a bmm
+    d, alpha = 16, 4
+    x = torch.randn(1, d)
+    dense = bench.step_traffic(bench.layer_for("dense", d, 1), x, torch.randn(1, d))[1]
+    grouped = bench.layer_for("grouped", d, alpha, blocks=1)
+    macs = bench.step_traffic(grouped, x, torch.randn(1, alpha * d))[1]
+    assert dense > 0 and dense <= macs <= dense * 1.3  # the same products (+ the bias row)
+
+
 def test_bench_rejects_unknown_layouts(capsys):
     assert main(["bench", "--layouts", "dense", "blocked", "--dims", "8"]) == 2
     assert "unknown layouts ['blocked']" in capsys.readouterr().err

@@ -19,7 +19,8 @@ the dense layer's.
 Bytes: ``bytes`` counts what the layer holds for training: parameters, buffers (masks, index
 arrays) and Adam's two moment tensors; ``moved_bytes`` counts, for one step, the bytes every
 kernel reads and writes (the sizes of its input and output tensors: an accounting of the
-traffic the step asks for, not a hardware counter), and ``macs`` its multiply-adds.
+traffic the step asks for, not a hardware counter), and ``macs`` its multiply-adds (of the
+matrix products, and of a batched product written as a broadcast multiply and sum).
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ class _Traffic(TorchDispatchMode):
         outs = [o for o in outs if _is_tensor(o)]
         self.bytes += sum(_tensor_bytes(t) for t in ins if t is not written)
         self.bytes += sum(_tensor_bytes(t) for t in outs)
-        self.macs += _macs(name, args)
+        self.macs += _macs(name, args, out)
         return out
 
 
@@ -180,8 +181,13 @@ def _is_tensor(a: object) -> bool:
     return isinstance(a, torch.Tensor)
 
 
-def _macs(name: str, args: Sequence[Any]) -> int:
-    """Multiply-adds of the matmul kernels (dense and sparse); 0 for everything else."""
+def _macs(name: str, args: Sequence[Any], out: Any = None) -> int:
+    """Multiply-adds of the matmul kernels (dense and sparse), and of a batched product written
+    as a broadcast multiply of two tensors of three or more dimensions followed by a sum (the
+    grouped layer's one-sample path: one multiply-add per product element); 0 for everything
+    else (a 2-D mask multiply is not a product)."""
+    if name == "mul" and len(args) == 2 and all(_is_tensor(a) and a.dim() >= 3 for a in args):
+        return int(out.numel())
     if name in ("mm", "addmm", "bmm", "baddbmm"):
         a, b = (args[0], args[1]) if name in ("mm", "bmm") else (args[1], args[2])
         if a.layout == torch.sparse_csr:

@@ -57,7 +57,7 @@ from torch import nn
 
 from ..masking import effective_tensor, get_mask
 
-__all__ = ["GroupedFPELinear", "block_partition"]
+__all__ = ["GroupedFPELinear", "block_partition", "LARGE_OUTPUT", "LARGE_WEIGHTS"]
 
 
 def block_partition(child_masks: torch.Tensor, blocks: int | None = None) -> int:
