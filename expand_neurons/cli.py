@@ -1,6 +1,8 @@
 """Command line: ``python -m expand_neurons list``,
 ``run NAME [--profile P] [--seed S] [--json PATH] [--store DIR] [--workers N | --scheduler ADDR]
 [--set KEY=VALUE ...]``, ``status NAME [--profile P] [--store DIR]`` and
+``precompute [NAME ...] [--profile P] [--store DIR] [--workers N | --scheduler ADDR]`` (the
+missing cells of several experiments, on one engine; no names: those the book runs),
 ``check-store [--store DIR]`` (the committed store's guard) and ``bench [--quick] [--json PATH]``
 (the layout benchmark).
 
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import experiments
+from .book.runs import BOOK_EXPERIMENTS, BOOK_STORE_VARIABLE, build_store
 from .experiments.audit import TOLERANCE, audit_store, recompute
 from .experiments.store import PAPER_STORE, ResultStore, default_store
 from .layers import bench
@@ -75,6 +78,27 @@ def _profile_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    """Where and how cells train: --workers | --scheduler, --threads, --device, --download."""
+    engine = p.add_mutually_exclusive_group()
+    engine.add_argument(
+        "--workers", type=int, help="run the cells on a local Dask cluster of N processes"
+    )
+    engine.add_argument(
+        "--scheduler", metavar="ADDR", help="run the cells on the Dask cluster at tcp://HOST:PORT"
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="CPU threads while training, per worker (default 1: fastest for these small models)",
+    )
+    p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
+    p.add_argument(
+        "--download", action="store_true", help="allow downloading missing data (CIFAR-100)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m expand_neurons", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -92,13 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         help="result store: finished cells are kept there and not recomputed "
         f"(default with --workers/--scheduler: {default_store()})",
     )
-    engine = run.add_mutually_exclusive_group()
-    engine.add_argument(
-        "--workers", type=int, help="run the cells on a local Dask cluster of N processes"
-    )
-    engine.add_argument(
-        "--scheduler", metavar="ADDR", help="run the cells on the Dask cluster at tcp://HOST:PORT"
-    )
+    _engine_options(run)
     run.add_argument(
         "--set",
         metavar="KEY=VALUE",
@@ -107,16 +125,24 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="override a config field (VALUE as JSON), e.g. --set seeds=2",
     )
-    run.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="CPU threads while training, per worker (default 1: fastest for these small models)",
+    pre = sub.add_parser(
+        "precompute",
+        help="compute the missing cells of several experiments into a store, on one engine",
     )
-    run.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
-    run.add_argument(
-        "--download", action="store_true", help="allow downloading missing data (CIFAR-100)"
+    pre.add_argument(
+        "names", nargs="*", help="experiment names (default: every one the book's chapters run)"
     )
+    _profile_option(pre)
+    pre.add_argument(
+        "--seed", type=int, default=0, help=f"base seed in [0, {MAX_SEED}] (default 0)"
+    )
+    pre.add_argument(
+        "--store",
+        metavar="DIR",
+        help=f"result store (default: the book build's store when ${BOOK_STORE_VARIABLE} is set, "
+        f"else {default_store()})",
+    )
+    _engine_options(pre)
     status = sub.add_parser("status", help="which cells of a run are in a result store")
     status.add_argument("name", help="experiment name (see `list`)")
     _profile_option(status)
@@ -197,6 +223,50 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_env(args: argparse.Namespace) -> experiments.RunEnv:
+    """The run environment of the engine options, checked (``ValueError`` names a bad one)."""
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be an integer >= 1, got {args.workers}")
+    return experiments.RunEnv(threads=args.threads, device=args.device, download=args.download)
+
+
+def _command(argv: Sequence[str] | None) -> str:
+    """This command line, as recorded in every computed cell's provenance."""
+    return shlex.join(["python", "-m", "expand_neurons", *(argv or sys.argv[1:])])
+
+
+def _precompute(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
+    names = args.names or list(BOOK_EXPERIMENTS)
+    try:
+        for name in names:
+            experiments.get(name)  # an unknown name fails here, before any work
+        profile = experiments.resolve_profile(args.profile)
+        check_seed(args.seed, "--seed")
+        env = _run_env(args)
+        store = ResultStore(args.store) if args.store else build_store()
+        store = store or ResultStore(default_store())
+        check_writable(store.root / ".write-test.json")
+    except (ValueError, TypeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"{len(names)} experiments ({profile} profile, seed {args.seed}) into {store.root}")
+    try:
+        computed = experiments.fill_store(
+            names,
+            store,
+            profile,
+            args.seed,
+            env,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            command=_command(argv),
+        )
+    except KeyboardInterrupt:
+        return _interrupted(store)
+    print(f"{computed} cells computed and stored in {store.root}; the others were there")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status (0 ok, 2 bad input, 130 interrupted)."""
     args = _parser().parse_args(argv)
@@ -205,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             exp = experiments.get(name)
             print(f"{name:24s} {exp.description}")
         return 0
+    if args.command == "precompute":
+        return _precompute(args, argv)
     store = None
     try:
         if args.command == "status":
@@ -219,11 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_seed(args.seed, "--seed")
             overrides = dict(args.set)
             exp.config(profile, **overrides)  # validates the overrides now
-            env = experiments.RunEnv(
-                threads=args.threads, device=args.device, download=args.download
-            )
-            if args.workers is not None and args.workers < 1:
-                raise ValueError(f"--workers must be an integer >= 1, got {args.workers}")
+            env = _run_env(args)
             distributed = args.workers is not None or args.scheduler is not None
             if args.store is not None or distributed:
                 store = ResultStore(args.store or default_store())
@@ -242,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             store=store,
             workers=args.workers,
             scheduler=args.scheduler,
-            command=shlex.join(["python", "-m", "expand_neurons", *(argv or sys.argv[1:])]),
+            command=_command(argv),
             **overrides,
         )
         print(format_table(result))

@@ -88,6 +88,15 @@ install_python_packages() {
 # sub-directory is a hash of the library's sources, so changed code never reuses a cell.
 export EXPAND_NEURONS_BOOK_STORE="${EXPAND_NEURONS_BOOK_STORE:-$ROOT/_build/quick-store}"
 
+# Before any chapter runs, the cells the chapters read are computed into that store on a local
+# Dask cluster of one single-threaded worker per core (`python -m expand_neurons precompute`);
+# the chapters then run one after another and only read them. A rerun computes only what is
+# missing. EXPAND_NEURONS_WORKERS overrides the worker count.
+precompute_book_cells() {
+    (cd "$ROOT" && "$PYTHON" -m expand_neurons precompute --workers "${EXPAND_NEURONS_WORKERS:-$(nproc)}")
+}
+
 build_book() {
+    precompute_book_cells
     (cd "$ROOT" && jupyter-book build --all --warningiserror --nitpick --keep-going .)
 }

@@ -45,6 +45,7 @@ step "type check (mypy)" "$PYTHON" -m mypy
 step "unit tests" unit_tests
 step "result store (schema, stale cells, one paper cell recomputed)" \
     "$PYTHON" -m expand_neurons check-store --store results/paper --profile paper
+step "the chapters' quick-profile cells (local Dask workers)" precompute_book_cells
 step "notebooks (nbval, quick profile)" notebook_tests
 step "launch button (a chapter in a fresh Colab-like runtime)" "$PYTHON" -m pytest tests/launch -q
 step "book build (strict)" bash scripts/build-book.sh --no-install

@@ -49,3 +49,20 @@ def test_a_second_run_reads_the_first_runs_cells(tmp_path, monkeypatch):
     second = runs.run("boolean-pilot", "quick", **tiny)
     assert second["cells"] == {"total": 1, "computed": 0}
     assert second["records"] == first["records"]
+
+
+def test_the_precompute_list_is_every_experiment_the_chapters_run():
+    import re
+    from pathlib import Path
+
+    from expand_neurons.book.pages import load
+    from expand_neurons.book.scoreboard import experiments_of
+    from expand_neurons.experiments import names
+
+    book = Path(__file__).resolve().parents[1] / "book"
+    call = re.compile(r'(?<![.\w])run\("([\w-]+)"')  # the book's run("name", ...)
+    called = {m for p in book.glob("*.md") for m in call.findall(p.read_text())}
+    read = called | set(load.EXPERIMENTS) | set(experiments_of())
+    assert len(set(runs.BOOK_EXPERIMENTS)) == len(runs.BOOK_EXPERIMENTS)
+    assert set(runs.BOOK_EXPERIMENTS) == read
+    assert set(runs.BOOK_EXPERIMENTS) <= set(names())

@@ -293,3 +293,51 @@ def test_side_by_side_puts_both_profiles_of_a_setting_on_one_row(tmp_path, tiny_
     assert "This build ran" not in provenance_note(empty, built="quick")
     one_cell = {**empty, "cells": {"total": 1, "stored": 0}, "missing": ["tiny-test"]}
     assert "not computed yet (its one cell is not in" in provenance_note(one_cell)
+
+
+# -- several experiments on one engine (precompute) ------------------------------------------
+@pytest.fixture
+def two_tiny_experiments(tiny_experiment, monkeypatch):
+    """``tiny-test`` and a second tiny experiment of three other cells."""
+    from expand_neurons.experiments import EXPERIMENTS
+    from expand_neurons.experiments.registry import Experiment
+
+    tiny = {**TINY, "grid": {"n_clauses": [4, 5, 6]}}
+    other = Experiment("tiny-test-2", "three small cells", tiny_experiment.base,
+                       {"quick": tiny, "paper": tiny}, tiny_experiment.setting_runner)  # fmt: skip
+    monkeypatch.setitem(EXPERIMENTS, "tiny-test-2", other)
+    return tiny_experiment, other
+
+
+def test_fill_store_computes_several_experiments_on_one_cluster(tmp_path, two_tiny_experiments):
+    from expand_neurons.experiments import fill_store
+
+    names = [e.name for e in two_tiny_experiments]
+    expected = {e.name: e.run("paper", progress=False)["records"] for e in two_tiny_experiments}
+    assert fill_store(names, tmp_path, "paper", workers=2, progress=False) == 5
+    for exp in two_tiny_experiments:
+        read = exp.run("paper", progress=False, store=tmp_path)
+        assert read["cells"] == {"total": len(exp.cells("paper")), "computed": 0}
+        assert read["records"] == expected[exp.name]
+    assert fill_store(names, tmp_path, "paper", progress=False) == 0
+
+
+def test_precompute_command_checks_names_and_defaults_to_the_book_store(
+    tmp_path, capsys, monkeypatch
+):
+    from expand_neurons import cli
+    from expand_neurons.book import runs
+
+    calls = []
+    monkeypatch.setattr(cli.experiments, "fill_store", lambda *a, **k: calls.append((a, k)) or 3)
+    assert main(["precompute", NAME, "no-such-experiment"]) == 2
+    assert "unknown experiment 'no-such-experiment'" in capsys.readouterr().err
+    assert main(["precompute", "--workers", "0"]) == 2
+    assert "--workers must be an integer >= 1, got 0" in capsys.readouterr().err
+    assert calls == []
+    monkeypatch.setenv(runs.BOOK_STORE_VARIABLE, str(tmp_path))
+    assert main(["precompute", "--workers", "2"]) == 0
+    (names, store, profile, *_), engine = calls[0]
+    assert names == list(runs.BOOK_EXPERIMENTS) and profile == "quick"
+    assert store.root == tmp_path / runs.source_fingerprint() and engine["workers"] == 2
+    assert "3 cells computed" in capsys.readouterr().out

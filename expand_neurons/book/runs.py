@@ -9,6 +9,11 @@ store, so a cell computed by other code is never shown. The book's own helpers
 (``expand_neurons/book/``: figures, tables, prose) only read results, so they are left out of
 the hash: editing a figure does not retrain the book. Without the variable (a learner's
 notebook, Binder, Colab) every run computes from scratch.
+
+Before the chapters run, the build computes the cells of :data:`BOOK_EXPERIMENTS` into that
+store on a local Dask cluster, one worker per core (``python -m expand_neurons precompute
+--workers N``, called by ``scripts/lib.sh``): the chapters, which run one after another on one
+core, then only read them.
 """
 
 from __future__ import annotations
@@ -21,10 +26,38 @@ from typing import Any
 from ..experiments import get
 from ..experiments.store import ResultStore
 
-__all__ = ["run", "build_store", "source_fingerprint", "BOOK_STORE_VARIABLE"]
+__all__ = [
+    "run",
+    "build_store",
+    "source_fingerprint",
+    "BOOK_STORE_VARIABLE",
+    "BOOK_EXPERIMENTS",
+]
 
 #: The environment variable naming the build's store directory.
 BOOK_STORE_VARIABLE = "EXPAND_NEURONS_BOOK_STORE"
+
+#: Every experiment the chapters and the scoreboard :func:`run` in their profile, costliest cell
+#: first (the order the precompute submits them in, so that no worker idles at the end; quick
+#: profile on 2 cores: a CNN cell about 33 s, the pilot 27 s, a Boolean sweep cell 2-5 s).
+BOOK_EXPERIMENTS = (
+    "cnn-fashion",
+    "boolean-pilot",
+    "boolean-collisions",
+    "boolean-ablations",
+    "deep-mlp",
+    "embeddings-width",
+    "embeddings-match",
+    "boolean-robustness",
+    "boolean-load",
+    "embeddings-load",
+    "boolean-clauses",
+    "boolean-neurons",
+    "boolean-alpha",
+    "boolean-timing",
+    "boolean-grouped-load",
+    "boolean-grouped",
+)
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 

@@ -16,7 +16,7 @@ from . import boolean, grouped_splits, real, robustness  # importing registers e
 from .config import BooleanConfig, RealConfig, RunEnv
 from .profiles import PROFILES, resolve_profile
 from .records import one, select, to_frame, values
-from .registry import EXPERIMENTS, Experiment, get, names, register
+from .registry import EXPERIMENTS, Experiment, fill_store, get, names, register
 
 __all__ = [
     "PROFILES",
@@ -26,6 +26,7 @@ __all__ = [
     "get",
     "names",
     "register",
+    "fill_store",
     "BooleanConfig",
     "RealConfig",
     "RunEnv",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..training import progress_bar
@@ -24,7 +25,7 @@ from .config import ExperimentConfig, RunEnv
 from .runner import SettingRunner, cells_of, compute_cell
 from .store import Cell, ResultStore
 
-__all__ = ["run_cells", "dask_client"]
+__all__ = ["CellJob", "jobs_of", "compute_cells", "run_cells", "dask_client"]
 
 
 @contextlib.contextmanager
@@ -46,11 +47,18 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         return
     import dask
 
-    # The worker's statistical profiler samples every thread's stack every 10 ms, holding the
-    # GIL; on these small, Python-bound training loops it slowed a quick pilot cell computed in
-    # a worker from about 9 s to 10-12 s (6 s in-process, one loaded 2-core machine). Workers of
-    # an existing cluster keep their own config.
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    # Two of Dask's defaults slow these small, Python-bound training loops in a worker:
+    # * the nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so glibc hands freed memory
+    #   back to the system at once and torch's many small tensors are mapped again and again: a
+    #   quick pilot cell took 40 % longer (26.5 s against 19.0 s, the same cell in two plain
+    #   processes, the variable set in one); ``None`` unsets it;
+    # * the statistical profiler samples every thread's stack every 10 ms, holding the GIL.
+    # Workers of an existing cluster keep their own settings (the README says how to set them).
+    untuned = {
+        "distributed.worker.profile.enabled": False,
+        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    }
+    with dask.config.set(untuned):
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -66,23 +74,40 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         cluster.close()
 
 
-def run_cells(
-    name: str,
-    profile: str,
-    cfg: ExperimentConfig,
-    seed: int,
+@dataclass(frozen=True)
+class CellJob:
+    """One cell to compute: the cell, the config at its point and its experiment's runner."""
+
+    cell: Cell
+    cfg: ExperimentConfig
+    setting_runner: SettingRunner
+
+
+def jobs_of(
+    name: str, profile: str, cfg: ExperimentConfig, seed: int, setting_runner: SettingRunner
+) -> list[CellJob]:
+    """The cells of one sweep as jobs, in grid order."""
+    return [
+        CellJob(cell, cfg.at(cell.point), setting_runner)
+        for cell in cells_of(name, profile, cfg, seed)
+    ]
+
+
+def compute_cells(
+    jobs: Sequence[CellJob],
     env: RunEnv,
-    setting_runner: SettingRunner,
     *,
     store: ResultStore | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
     command: str | None = None,
+    desc: str = "cells",
     on_cell: Callable[[Cell, bool], None] | None = None,
-) -> tuple[list[dict[str, Any]], int]:
-    """Every cell's payload, in grid order, read from ``store`` where it is there, computed
-    (and stored) otherwise; and how many cells were computed.
+) -> tuple[dict[str, dict[str, Any]], int]:
+    """Every job's payload by cell key, read from ``store`` where it is there, computed (and
+    stored) otherwise; and how many cells were computed. The jobs may come from several
+    experiments: on Dask they share one cluster, submitted in the order given.
 
     Args:
         workers, scheduler: run the missing cells on Dask (see the module docstring).
@@ -92,16 +117,14 @@ def run_cells(
     """
     if workers is not None and scheduler is not None:
         raise ValueError("give workers (a local cluster) or scheduler (an existing one), not both")
-    cells = cells_of(name, profile, cfg, seed)
     payloads: dict[str, dict[str, Any]] = {}
-    for cell in cells:
-        stored = store.load(cell) if store is not None else None
+    for job in jobs:
+        stored = store.load(job.cell) if store is not None else None
         if stored is not None:
-            payloads[cell.key] = stored
+            payloads[job.cell.key] = stored
             if on_cell:
-                on_cell(cell, False)
-    todo = [c for c in cells if c.key not in payloads]
-    configs = {c.key: cfg.at(c.point) for c in todo}
+                on_cell(job.cell, False)
+    todo = [j for j in jobs if j.cell.key not in payloads]
 
     def finished(cell: Cell, payload: dict[str, Any]) -> None:
         if store is not None:
@@ -110,24 +133,40 @@ def run_cells(
         if on_cell:
             on_cell(cell, True)
 
-    with progress_bar(len(cells), f"{name} cells", progress) as bar:
-        bar.update(len(cells) - len(todo))
+    with progress_bar(len(jobs), desc, progress) as bar:
+        bar.update(len(jobs) - len(todo))
         if todo and workers is None and scheduler is None:
-            for cell in todo:
-                bar.set_postfix_str(cell.label())
-                finished(cell, compute_cell(cell, configs[cell.key], setting_runner, env, command))
+            for job in todo:
+                bar.set_postfix_str(job.cell.label())
+                finished(job.cell, _compute(job, env, command))
                 bar.update(1)
         elif todo:
-            _run_on_dask(
-                todo, configs, setting_runner, env, command, workers, scheduler, finished, bar
-            )
-    return [payloads[c.key] for c in cells], len(todo)
+            _run_on_dask(todo, env, command, workers, scheduler, finished, bar)
+    return payloads, len(todo)
+
+
+def _compute(job: CellJob, env: RunEnv, command: str | None) -> dict[str, Any]:
+    return compute_cell(job.cell, job.cfg, job.setting_runner, env, command)
+
+
+def run_cells(
+    name: str,
+    profile: str,
+    cfg: ExperimentConfig,
+    seed: int,
+    env: RunEnv,
+    setting_runner: SettingRunner,
+    **engine: Any,
+) -> tuple[list[dict[str, Any]], int]:
+    """Every cell's payload of one sweep, in grid order, and how many cells were computed;
+    ``engine`` as in :func:`compute_cells`."""
+    jobs = jobs_of(name, profile, cfg, seed, setting_runner)
+    payloads, computed = compute_cells(jobs, env, desc=f"{name} cells", **engine)
+    return [payloads[j.cell.key] for j in jobs], computed
 
 
 def _run_on_dask(
-    todo: Sequence[Cell],
-    configs: dict[str, ExperimentConfig],
-    setting_runner: SettingRunner,
+    todo: Sequence[CellJob],
     env: RunEnv,
     command: str | None,
     workers: int | None,
@@ -137,19 +176,19 @@ def _run_on_dask(
 ) -> None:
     from distributed import as_completed  # optional: only a cluster needs it
 
+    env = replace(env, progress=False)  # workers' training bars would interleave: one bar here
     with dask_client(workers, scheduler) as client:
         futures = {
             client.submit(
-                compute_cell,
-                cell,
-                configs[cell.key],
-                setting_runner,
+                _compute,
+                job,
                 env,
                 command,
-                key=f"cell-{cell.experiment}-{cell.key}",
+                key=f"cell-{job.cell.experiment}-{job.cell.key}",
                 pure=False,
-            ): cell
-            for cell in todo
+                priority=-i,  # in the order given (Dask runs higher priorities first)
+            ): job.cell
+            for i, job in enumerate(todo)
         }
         try:
             for future in as_completed(futures):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ..seeds import check_seed
 from .config import ExperimentConfig, RunEnv
-from .engine import run_cells
+from .engine import compute_cells, jobs_of, run_cells
 from .profiles import PROFILES, resolve_profile
 from .runner import SettingRunner, assemble, cells_of
 from .store import Cell, ResultStore, StoreStatus
 
-__all__ = ["Experiment", "register", "get", "names", "EXPERIMENTS"]
+__all__ = ["Experiment", "register", "get", "names", "fill_store", "EXPERIMENTS"]
 
 
 @dataclass(frozen=True)
@@ -178,3 +178,46 @@ def get(name: str) -> Experiment:
 def names() -> list[str]:
     """Registered experiment names, sorted."""
     return sorted(EXPERIMENTS)
+
+
+def fill_store(
+    experiments: Sequence[str],
+    store: ResultStore | str | os.PathLike[str],
+    profile: str | None = None,
+    seed: int = 0,
+    env: RunEnv | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+    command: str | None = None,
+) -> int:
+    """Compute every cell of ``experiments`` (their ``profile`` configs) that ``store`` lacks;
+    how many were computed.
+
+    All cells run on one engine: on Dask one cluster serves every experiment, so a sweep of a
+    single cell (the pilot) does not leave the other workers idle, and cells are submitted in
+    the order of ``experiments`` (put the costliest first). Nothing is assembled: read the
+    results afterwards with :meth:`Experiment.run` (which then computes nothing) or
+    :meth:`Experiment.stored`. Unknown names and a bad profile or seed fail before any work.
+    """
+    profile = resolve_profile(profile)
+    check_seed(seed)
+    chosen = [get(name) for name in experiments]
+    store = store if isinstance(store, ResultStore) else ResultStore(Path(store))
+    jobs = [
+        job
+        for e in chosen
+        for job in jobs_of(e.name, profile, e.config(profile), seed, e.setting_runner)
+    ]
+    _, computed = compute_cells(
+        jobs,
+        env or RunEnv(),
+        store=store,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        command=command,
+        desc=f"{len(chosen)} experiments' cells",
+    )
+    return computed
