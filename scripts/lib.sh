@@ -91,9 +91,11 @@ export EXPAND_NEURONS_BOOK_STORE="${EXPAND_NEURONS_BOOK_STORE:-$ROOT/_build/quic
 # Before any chapter runs, the cells the chapters read are computed into that store on a local
 # Dask cluster of one single-threaded worker per core (`python -m expand_neurons precompute`);
 # the chapters then run one after another and only read them. A rerun computes only what is
-# missing. EXPAND_NEURONS_WORKERS overrides the worker count.
+# missing. EXPAND_NEURONS_WORKERS overrides the worker count (nproc alone would answer 1: it
+# honours the OMP_NUM_THREADS=1 set above).
 precompute_book_cells() {
-    (cd "$ROOT" && "$PYTHON" -m expand_neurons precompute --workers "${EXPAND_NEURONS_WORKERS:-$(nproc)}")
+    local workers="${EXPAND_NEURONS_WORKERS:-$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)}"
+    (cd "$ROOT" && "$PYTHON" -m expand_neurons precompute --workers "$workers")
 }
 
 build_book() {

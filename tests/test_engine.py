@@ -103,6 +103,35 @@ def test_a_local_dask_cluster_gives_exactly_the_in_process_numbers(tmp_path, ref
     assert len(_status(tmp_path).done) == 6
 
 
+def test_local_workers_run_without_the_slow_dask_defaults(monkeypatch):
+    from expand_neurons.experiments.engine import dask_client
+
+    # A default LocalCluster started earlier in this process leaves the variable in os.environ.
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with dask_client(workers=1) as client:
+        seen = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        profiling = client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))  # fmt: skip
+    assert list(seen.values()) == [None] and list(profiling.values()) == [False]
+
+
+def test_the_readme_gives_clusters_the_same_worker_config():
+    import yaml
+
+    from expand_neurons.experiments.engine import WORKER_CONFIG
+
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+    def flat(tree, prefix=""):
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                yield from flat(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}", value
+
+    assert dict(flat(yaml.safe_load(block))) == WORKER_CONFIG
+
+
 def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path, reference):
     from distributed import Client, LocalCluster
 

@@ -25,7 +25,23 @@ from .config import ExperimentConfig, RunEnv
 from .runner import SettingRunner, cells_of, compute_cell
 from .store import Cell, ResultStore
 
-__all__ = ["CellJob", "jobs_of", "compute_cells", "run_cells", "dask_client"]
+__all__ = ["CellJob", "jobs_of", "compute_cells", "run_cells", "dask_client", "WORKER_CONFIG"]
+
+#: Dask settings for the workers of a local cluster. Two of Dask's defaults slow these small,
+#: Python-bound training loops in a worker:
+#:
+#: * the nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, so glibc hands freed memory
+#:   back to the system at once and torch's tensors are mapped again and again: a quick pilot
+#:   sweep took 40 % longer (26.5 s against 19.0 s, two plain processes, the variable set in
+#:   one); ``None`` unsets it;
+#: * the statistical profiler samples every thread's stack every 10 ms, holding the GIL.
+#:
+#: Workers of an existing cluster keep their own settings: the README shows the same two as a
+#: Dask config file for them.
+WORKER_CONFIG: dict[str, object] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+}
 
 
 @contextlib.contextmanager
@@ -47,18 +63,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         return
     import dask
 
-    # Two of Dask's defaults slow these small, Python-bound training loops in a worker:
-    # * the nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so glibc hands freed memory
-    #   back to the system at once and torch's many small tensors are mapped again and again: a
-    #   quick pilot cell took 40 % longer (26.5 s against 19.0 s, the same cell in two plain
-    #   processes, the variable set in one); ``None`` unsets it;
-    # * the statistical profiler samples every thread's stack every 10 ms, holding the GIL.
-    # Workers of an existing cluster keep their own settings (the README says how to set them).
-    untuned = {
-        "distributed.worker.profile.enabled": False,
-        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-    }
-    with dask.config.set(untuned):
+    with dask.config.set(WORKER_CONFIG):
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
