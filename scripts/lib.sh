@@ -84,8 +84,9 @@ install_python_packages() {
 # notebook re-executed (`--all`; _config.yml says execute_notebooks: force), and a cell that
 # raises fails the build (execute.raise_on_error in _config.yml).
 # The chapters' quick runs share one result store per build (see expand_neurons/book/runs.py):
-# the notebooks under nbval compute each cell once and the HTML build reads it back. Its
-# sub-directory is a hash of the library's sources, so changed code never reuses a cell.
+# each cell is computed once (by precompute_book_cells below) and nbval, the HTML build and the
+# scoreboard read it back. Its sub-directory is a hash of the library's sources, so changed code
+# never reuses a cell.
 export EXPAND_NEURONS_BOOK_STORE="${EXPAND_NEURONS_BOOK_STORE:-$ROOT/_build/quick-store}"
 
 # Before any chapter runs, the cells the chapters read are computed into that store on a local

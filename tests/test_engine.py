@@ -104,13 +104,15 @@ def test_a_local_dask_cluster_gives_exactly_the_in_process_numbers(tmp_path, ref
 
 
 def test_local_workers_run_without_the_slow_dask_defaults(monkeypatch):
+    import dask
+
     from expand_neurons.experiments.engine import dask_client
 
     # A default LocalCluster started earlier in this process leaves the variable in os.environ.
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     with dask_client(workers=1) as client:
         seen = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
-        profiling = client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))  # fmt: skip
+        profiling = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
     assert list(seen.values()) == [None] and list(profiling.values()) == [False]
 
 

@@ -1,13 +1,13 @@
 """Quick-profile runs in the chapters, shared by every chapter of one book build.
 
 A chapter runs its experiment live with :func:`run`. When ``$EXPAND_NEURONS_BOOK_STORE`` names
-a directory (the test script sets it for nbval and the HTML build), finished cells go to a result
+a directory (both scripts set it for nbval and the HTML build), finished cells go to a result
 store under it, in a sub-directory named by :func:`source_fingerprint`, a hash of the library's
-source files: the scoreboard, the chapters and the second pass of a build then read the cells
-the first pass computed, and any change to the code that computes results starts an empty
-store, so a cell computed by other code is never shown. The book's own helpers
-(``expand_neurons/book/``: figures, tables, prose) only read results, so they are left out of
-the hash: editing a figure does not retrain the book. Without the variable (a learner's
+source files: every chapter, the scoreboard and every later pass of a build read the cells that
+are there, and any change to the code that computes results starts an empty store, so a cell
+computed by other code is never shown. The book's own helpers (``expand_neurons/book/``:
+figures, tables, prose) only read results, so they are left out of the hash: editing a figure
+does not retrain the book. Without the variable (a learner's
 notebook, Binder, Colab) every run computes from scratch.
 
 Before the chapters run, the build computes the cells of :data:`BOOK_EXPERIMENTS` into that
