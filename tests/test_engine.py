@@ -334,8 +334,9 @@ def two_tiny_experiments(tiny_experiment, monkeypatch):
     from expand_neurons.experiments.registry import Experiment
 
     tiny = {**TINY, "grid": {"n_clauses": [4, 5, 6]}}
-    other = Experiment("tiny-test-2", "three small cells", tiny_experiment.base,
-                       {"quick": tiny, "paper": tiny}, tiny_experiment.setting_runner)  # fmt: skip
+    profiles = {"quick": tiny, "paper": tiny}
+    base, runner = tiny_experiment.base, tiny_experiment.setting_runner
+    other = Experiment("tiny-test-2", "three small cells", base, profiles, runner)
     monkeypatch.setitem(EXPERIMENTS, "tiny-test-2", other)
     return tiny_experiment, other
 

@@ -7,8 +7,8 @@ source files: every chapter, the scoreboard and every later pass of a build read
 are there, and any change to the code that computes results starts an empty store, so a cell
 computed by other code is never shown. The book's own helpers (``expand_neurons/book/``:
 figures, tables, prose) only read results, so they are left out of the hash: editing a figure
-does not retrain the book. Without the variable (a learner's
-notebook, Binder, Colab) every run computes from scratch.
+does not retrain the book. Without the variable (a learner's notebook, Binder, Colab) every run
+computes from scratch.
 
 Before the chapters run, the build computes the cells of :data:`BOOK_EXPERIMENTS` into that
 store on a local Dask cluster, one worker per core (``python -m expand_neurons precompute

@@ -108,7 +108,6 @@ def compute_cells(
     progress: bool | None = None,
     command: str | None = None,
     desc: str = "cells",
-    on_cell: Callable[[Cell, bool], None] | None = None,
 ) -> tuple[dict[str, dict[str, Any]], int]:
     """Every job's payload by cell key, read from ``store`` where it is there, computed (and
     stored) otherwise; and how many cells were computed. The jobs may come from several
@@ -118,7 +117,6 @@ def compute_cells(
         workers, scheduler: run the missing cells on Dask (see the module docstring).
         progress: a bar over cells (done / total, ETA); ``None`` reads
             ``$EXPAND_NEURONS_PROGRESS``.
-        on_cell: called as ``on_cell(cell, computed)`` for every cell, stored ones first.
     """
     if workers is not None and scheduler is not None:
         raise ValueError("give workers (a local cluster) or scheduler (an existing one), not both")
@@ -127,16 +125,12 @@ def compute_cells(
         stored = store.load(job.cell) if store is not None else None
         if stored is not None:
             payloads[job.cell.key] = stored
-            if on_cell:
-                on_cell(job.cell, False)
     todo = [j for j in jobs if j.cell.key not in payloads]
 
     def finished(cell: Cell, payload: dict[str, Any]) -> None:
         if store is not None:
             store.save(cell, payload)
         payloads[cell.key] = payload
-        if on_cell:
-            on_cell(cell, True)
 
     with progress_bar(len(jobs), desc, progress) as bar:
         bar.update(len(jobs) - len(todo))

@@ -19,6 +19,11 @@ from .store import Cell, ResultStore, StoreStatus
 __all__ = ["Experiment", "register", "get", "names", "fill_store", "EXPERIMENTS"]
 
 
+def _as_store(store: ResultStore | str | os.PathLike[str]) -> ResultStore:
+    """``store`` itself, or the result store in the directory it names."""
+    return store if isinstance(store, ResultStore) else ResultStore(Path(store))
+
+
 @dataclass(frozen=True)
 class Experiment:
     """A named experiment: a typed base config, two profiles, and how one grid point runs.
@@ -54,7 +59,7 @@ class Experiment:
         **overrides: Any,
     ) -> StoreStatus:
         """Which cells of this run are in ``store`` (done, missing; stale and corrupt files)."""
-        store = store if isinstance(store, ResultStore) else ResultStore(Path(store))
+        store = _as_store(store)
         return store.status(self.cells(profile, seed, **overrides))
 
     def stored(
@@ -69,7 +74,7 @@ class Experiment:
         grid order: the book shows them as "not computed yet") and ``provenance`` (each stored
         cell's). ``finish`` analysis is added only when no cell is missing.
         """
-        store = store if isinstance(store, ResultStore) else ResultStore(Path(store))
+        store = _as_store(store)
         cfg = self.config(profile)
         payloads, missing = [], []
         for cell in cells_of(self.name, profile, cfg, check_seed(seed)):
@@ -123,8 +128,8 @@ class Experiment:
         cfg = self.config(profile, **overrides)
         check_seed(seed)
         env = env or RunEnv()
-        if store is not None and not isinstance(store, ResultStore):
-            store = ResultStore(Path(store))
+        if store is not None:
+            store = _as_store(store)
         start = time.perf_counter()
         payloads, computed = run_cells(
             self.name,
@@ -204,7 +209,7 @@ def fill_store(
     profile = resolve_profile(profile)
     check_seed(seed)
     chosen = [get(name) for name in experiments]
-    store = store if isinstance(store, ResultStore) else ResultStore(Path(store))
+    store = _as_store(store)
     jobs = [
         job
         for e in chosen
