@@ -3,7 +3,8 @@
 [--set KEY=VALUE ...]``, ``status NAME [--profile P] [--store DIR]`` and
 ``precompute [NAME ...] [--profile P] [--store DIR] [--workers N | --scheduler ADDR]`` (the
 missing cells of several experiments, on one engine; no names: those the book runs),
-``check-store [--store DIR]`` (the committed store's guard) and ``bench [--quick] [--json PATH]``
+``check-store [--store DIR] [--count N | --all | --no-recompute]`` (the committed store's
+guard) and ``bench [--quick] [--json PATH]``
 (the layout benchmark).
 
 Every option is checked before any work starts (a bad one prints ``error: ...`` and exits 2).
@@ -22,8 +23,9 @@ from typing import Any
 
 from . import experiments
 from .book.runs import BOOK_EXPERIMENTS, BOOK_STORE_VARIABLE, build_store
-from .experiments.audit import TOLERANCE, audit_store, recompute
-from .experiments.store import PAPER_STORE, ResultStore, default_store
+from .checks import check_int
+from .experiments.audit import TOLERANCE, audit_store, recompute, rotation
+from .experiments.store import PAPER_STORE, ResultStore, default_store, git_commit
 from .layers import bench
 from .results import check_writable, write_json
 from .seeds import MAX_SEED, check_seed
@@ -149,14 +151,24 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     status.add_argument("--store", metavar="DIR", help=f"result store (default {default_store()})")
     check = sub.add_parser(
-        "check-store", help="check a result store: schema, stale cells, one cell recomputed"
+        "check-store",
+        help="check a result store: every cell against its computation, stale cells, a rotation "
+        "of cells recomputed",
     )
     check.add_argument("--store", metavar="DIR", default=str(PAPER_STORE), help="the store")
     _profile_option(check)
     check.add_argument(
-        "--max-s", type=float, default=180.0, help="recompute a cell that took at most this long"
+        "--max-s",
+        type=float,
+        default=180.0,
+        help="recompute only cells that took at most this many seconds (default 180)",
     )
     check.add_argument(
+        "--count", type=int, default=2, help="cells to recompute in this commit's rotation"
+    )
+    what = check.add_mutually_exclusive_group()
+    what.add_argument("--all", action="store_true", help="recompute every cell, however long")
+    what.add_argument(
         "--no-recompute", action="store_true", help="only check the files, recompute nothing"
     )
     bench.add_arguments(sub.add_parser("bench", help="time and memory of the FPE layouts"))
@@ -166,7 +178,13 @@ def _parser() -> argparse.ArgumentParser:
 def _check_store(args: argparse.Namespace) -> int:
     profile = args.profile or "paper"
     experiments.resolve_profile(profile)
+    if not args.max_s > 0 or args.max_s == float("inf"):
+        raise ValueError(f"--max-s must be a finite number of seconds > 0, got {args.max_s}")
+    check_int("--count", args.count)
     audit = audit_store(args.store, profile)
+    if audit.problem is not None:
+        print(f"error: {audit.problem}")
+        return 1
     print(f"result store {args.store} ({profile} profile): {len(audit.valid)} valid cells")
     for path, why in audit.invalid:
         print(f"  invalid  {path}: {why}")
@@ -177,25 +195,30 @@ def _check_store(args: argparse.Namespace) -> int:
         return 1
     if args.no_recompute:
         return 0
-    redo = recompute(audit, args.max_s)
-    if redo is None:
+    commit = (git_commit() or "").removesuffix("+dirty")
+    chosen = list(audit.valid) if args.all else rotation(audit, commit, args.count, args.max_s)
+    if not chosen:
         print(f"no stored CPU cell took at most {args.max_s:.0f} s: nothing recomputed")
         return 0
-    print(f"recomputed {redo.cell.label()} ({redo.path.name}, {redo.stored_wall_s:.0f} s stored):")
-    for label, diff in redo.differences:
-        print(f"  {label}: mean accuracy {diff:+.4f}")
-    if redo.identical:
-        print("identical to the stored numbers")
-        return 0
-    if redo.max_difference <= TOLERANCE:
-        print(f"within {TOLERANCE} of the stored numbers (another machine's kernels)")
-        return 0
-    print(
-        f"error: the recomputed cell differs by {redo.max_difference:.4f} > {TOLERANCE}: the code "
-        "changed its numbers; bump RESULTS_VERSION in expand_neurons/experiments/store.py and "
-        "recompute the store"
-    )
-    return 1
+    failed = 0
+    for redo in recompute(chosen):
+        print(
+            f"recomputed {redo.cell.label()} ({redo.path.name}, {redo.stored_wall_s:.0f} s "
+            f"stored): {len(redo.differences)} per-seed numbers, largest difference "
+            f"{redo.max_difference:.4f}" + (" (identical)" if redo.identical else "")
+        )
+        if not redo.ok:
+            failed += 1
+            why = redo.problem or f"differs by {redo.max_difference:.4f} > {TOLERANCE}"
+            print(f"  error: {why}")
+    if failed:
+        print(
+            f"error: {failed} recomputed cells differ from the store: the code changed their "
+            "numbers; bump RESULTS_VERSION in expand_neurons/experiments/store.py and recompute "
+            "the store"
+        )
+        return 1
+    return 0
 
 
 def _interrupted(store: ResultStore | None) -> int:

@@ -14,6 +14,7 @@ from torch import nn
 
 from .baselines import dense_same_epochs
 from .expansion import count_nonzero
+from .measures import interference
 from .models import hidden_neurons
 from .seeds import derive, instance_seeds
 from .training import Dataset, History, fit
@@ -21,6 +22,8 @@ from .training import Dataset, History, fit
 __all__ = ["Variant", "Run", "run_schedule", "dense_variant"]
 
 Transform = Callable[[nn.Module, Dataset, int], nn.Module]
+#: ``(model, data) -> {name: value}``: what is measured of a model at the split and at the end.
+Measure = Callable[[nn.Module, Dataset], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,9 @@ class Run:
     """Outcome of one variant on one data set (one seed).
 
     ``exact_match``: the fraction of test samples with every output right, where the
-    experiment measures it (``None`` elsewhere; ``accuracy`` is per label).
+    experiment measures it (``None`` elsewhere; ``accuracy`` is per label). ``at_split`` and
+    ``at_end``: the schedule's measure (:func:`~expand_neurons.measures.interference` by default)
+    right after the transformation, before any further training, and at the end.
     """
 
     variant: str
@@ -55,6 +60,8 @@ class Run:
     history: History
     model: nn.Module = field(repr=False)
     exact_match: float | None = None
+    at_split: dict[str, float] = field(default_factory=dict)
+    at_end: dict[str, float] = field(default_factory=dict)
 
 
 def _signature(model: nn.Module) -> tuple:
@@ -71,6 +78,7 @@ def run_schedule(
     fit_kwargs: dict | None = None,
     seed: int = 0,
     desc: str = "",
+    measure: Measure = interference,
 ) -> dict[str, list[Run]]:
     """Train ``len(data)`` dense models, apply every variant, train on; results per variant.
 
@@ -83,6 +91,8 @@ def run_schedule(
         warmup_epochs, post_epochs: epochs before and after the split.
         fit_kwargs: passed to :func:`expand_neurons.training.fit` (loss, lr, batch_size, ...).
         seed: base seed.
+        measure: what is measured of every model right after its transformation and at the end
+            (``Run.at_split``, ``Run.at_end``).
     Returns:
         ``{variant name: [Run per instance]}``.
     """
@@ -105,6 +115,7 @@ def run_schedule(
     for v in variants:
         for j, (m, d) in enumerate(zip(dense, data)):
             jobs.append((v.name, j, v.transform(m, d, split_seeds[j])))
+    at_split = [measure(m, data[j]) for _, j, m in jobs]
     groups: dict[tuple, list[int]] = {}
     for k, (_, _, m) in enumerate(jobs):
         groups.setdefault(_signature(m), []).append(k)
@@ -125,6 +136,16 @@ def run_schedule(
         h.extend(warm[j], 0)
         h.extend(post[k], warmup_epochs)
         out[name].append(
-            Run(name, seeds[j], h.final_accuracy, count_nonzero(m), hidden_neurons(m), h, m)
+            Run(
+                name,
+                seeds[j],
+                h.final_accuracy,
+                count_nonzero(m),
+                hidden_neurons(m),
+                h,
+                m,
+                at_split=at_split[k],
+                at_end=measure(m, data[j]),
+            )
         )
     return out

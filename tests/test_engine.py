@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ from expand_neurons.experiments.store import (
 )
 
 NAME = "boolean-clauses"
+FOLDER = "boolean"  # the store folder of Boolean computations
 # Six small cells (one per clause count), two seeds each: about a second per cell.
 TINY = {"seeds": 2, "epochs": 40, "n_train": 512, "n_test": 256}
 GRID = {"n_clauses": [2, 3, 4, 5, 6, 8]}
@@ -55,7 +57,7 @@ def test_store_computes_each_cell_once_and_reports_status(tmp_path, reference):
     again = tiny_run(store=tmp_path)
     assert again["cells"] == {"total": 6, "computed": 0}
     assert again["records"] == reference["records"]
-    for path in (tmp_path / NAME).glob("*.json"):
+    for path in (tmp_path / FOLDER).glob("*.json"):
         payload = json.loads(path.read_text())
         assert check_cell(payload) is None
         assert payload["results_version"] == RESULTS_VERSION
@@ -150,7 +152,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path, reference):
             def kill_after_first_cell():
                 deadline = time.monotonic() + 120
                 while time.monotonic() < deadline:
-                    if list((tmp_path / NAME).glob("*.json")):
+                    if list((tmp_path / FOLDER).glob("*.json")):
                         os.kill(pids[0], signal.SIGKILL)
                         killed.append(pids[0])
                         return
@@ -178,7 +180,7 @@ def test_the_client_killed_mid_sweep_resumes_with_only_the_missing_cells(tmp_pat
     proc = subprocess.Popen(_cli(tmp_path), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and len(list((tmp_path / NAME).glob("*.json"))) < 2:
+    while time.monotonic() < deadline and len(list((tmp_path / FOLDER).glob("*.json"))) < 2:
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -234,27 +236,104 @@ def test_check_store_passes_a_sound_store_and_recomputes_identically(tmp_path, t
     tiny_experiment.run("paper", progress=False, store=tmp_path)
     assert main(["check-store", "--store", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "2 valid cells" in out and "identical to the stored numbers" in out
+    assert "2 valid cells" in out and out.count("(identical)") == 2
 
 
 def test_check_store_catches_numbers_the_code_no_longer_makes(tmp_path, tiny_experiment, capsys):
     tiny_experiment.run("paper", progress=False, store=tmp_path)
-    for path in (tmp_path / "tiny-test").glob("*.json"):
+    for path in (tmp_path / FOLDER).glob("*.json"):
         payload = json.loads(path.read_text())
-        payload["records"][0]["accuracy"] -= 0.05  # as if the code had changed its numbers
+        record = payload["records"][0]  # as if the code had changed one seed's number
+        record["accuracies"][0] -= 0.05
+        record["accuracy"] = statistics.fmean(record["accuracies"])
         path.write_text(json.dumps(payload))
-    assert main(["check-store", "--store", str(tmp_path)]) == 1
-    assert "differs by 0.0500 > 0.005" in capsys.readouterr().out
+    assert main(["check-store", "--store", str(tmp_path), "--all"]) == 1
+    out = capsys.readouterr().out
+    assert "differs by 0.0500 > 0.005" in out and "2 recomputed cells differ" in out
 
 
 def test_check_store_names_stale_and_invalid_cells(tmp_path, tiny_experiment, capsys):
     tiny_experiment.run("paper", progress=False, store=tmp_path)
-    get(NAME).run("quick", progress=False, store=tmp_path, grid={"n_clauses": [2]}, **TINY)
-    (tmp_path / "tiny-test" / "broken.json").write_text("{")
+    get(NAME).run("quick", progress=False, store=tmp_path, grid={"n_clauses": [2]},
+                  **{**TINY, "epochs": 41})  # fmt: skip
+    (tmp_path / FOLDER / "broken.json").write_text("{")
     assert main(["check-store", "--store", str(tmp_path), "--no-recompute"]) == 1
     out = capsys.readouterr().out
-    assert "stale    " in out and f"{NAME} at {{'n_clauses': 2}} is not a cell" in out
+    assert "stale    " in out and "is not one the current code computes" in out
     assert "invalid  " in out and "broken.json" in out
+
+
+def _edit_one_cell(store, edit):
+    path = sorted((store / FOLDER).glob("*.json"))[0]
+    payload = json.loads(path.read_text())
+    edit(payload)
+    path.write_text(json.dumps(payload))
+    return path
+
+
+def _set_nan(payload):
+    payload["records"][1]["capacities"][0] = float("nan")
+
+
+def _edit_seed(payload):
+    payload["records"][0]["accuracies"][0] = 0.1
+
+
+def _edit_setting(payload):
+    for record in payload["records"]:
+        record["n_clauses"] = 999
+
+
+def _enable_downloads(payload):
+    payload["environment"] = {"download": True, "threads": 1}
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (_edit_seed, "not the mean of its accuracies"),
+        (_edit_setting, "has n_clauses=999 in record 'dense', but its config says"),
+        (_set_nan, "has a non-finite capacities"),
+        (_enable_downloads, "has fields no cell holds: ['environment']"),
+    ],
+)
+def test_check_store_fails_an_edited_cell(tmp_path, tiny_experiment, capsys, edit, why):
+    tiny_experiment.run("paper", progress=False, store=tmp_path)
+    path = _edit_one_cell(tmp_path, edit)
+    assert main(["check-store", "--store", str(tmp_path), "--no-recompute"]) == 1
+    out = capsys.readouterr().out
+    assert f"invalid  {path}: " in out and why in out
+    assert tiny_experiment.status(tmp_path, "paper").corrupt == [path]  # never read
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "file"])
+def test_check_store_fails_without_a_store(tmp_path, capsys, kind):
+    store = tmp_path / "store"
+    if kind == "empty":
+        store.mkdir()
+    elif kind == "file":
+        store.write_text("")
+    assert main(["check-store", "--store", str(store)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("error: ") and str(store) in out
+
+
+@pytest.mark.parametrize("option", [["--max-s", "-5"], ["--max-s", "inf"], ["--count", "0"]])
+def test_check_store_validates_its_options(tmp_path, tiny_experiment, capsys, option):
+    tiny_experiment.run("paper", progress=False, store=tmp_path)
+    assert main(["check-store", "--store", str(tmp_path), *option]) == 2
+    assert "error: " in capsys.readouterr().err
+
+
+def test_check_store_recomputes_a_rotation_chosen_by_the_commit(tmp_path, tiny_experiment):
+    from expand_neurons.experiments.audit import audit_store, rotation
+
+    tiny_experiment.run("paper", progress=False, store=tmp_path)
+    audit = audit_store(tmp_path)
+    picks = {c: [cell.key for cell, _ in rotation(audit, c, 1, 1e9)][0] for c in "abcdefgh"}
+    assert picks["a"] == [cell.key for cell, _ in rotation(audit, "a", 1, 1e9)][0]
+    assert len(set(picks.values())) > 1  # other commits, other cells
+    assert len(rotation(audit, "a", 10, 1e9)) == 2 and rotation(audit, "a", 10, 0.0) == []
 
 
 def test_stored_reads_what_is_there_and_names_what_is_missing(tmp_path, tiny_experiment):

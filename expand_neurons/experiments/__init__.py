@@ -7,12 +7,14 @@
   (in-process or Dask); :mod:`.store`: the result store of finished cells; :mod:`.audit`: the
   committed store's guard; :mod:`.records`: result records and their selection;
 * :mod:`.boolean`, :mod:`.grouped_splits`, :mod:`.real`: the experiments themselves;
-  :mod:`.robustness`: the Boolean claims across the open choices;
+  :mod:`.robustness`: the Boolean claims across the open choices; :mod:`.laboratory`: the Boolean
+  laboratory chosen from its dense baseline;
 * :mod:`.analysis`, :mod:`.census`, :mod:`.matching`: reading results; :mod:`.mechanism`: the
   collisions chapter's mechanism tests; :mod:`.tuning`: baselines tuned on held-out data.
 """
 
-from . import boolean, grouped_splits, real, robustness  # importing registers experiments
+# importing registers the experiments
+from . import boolean, grouped_splits, laboratory, real, robustness  # noqa: F401
 from .config import BooleanConfig, RealConfig, RunEnv
 from .profiles import PROFILES, resolve_profile
 from .records import one, select, to_frame, values

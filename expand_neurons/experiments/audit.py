@@ -1,94 +1,110 @@
-"""Guarding a committed result store: schema, staleness, and one cell recomputed.
+"""Guarding a committed result store: every cell checked, stale cells named, cells recomputed.
 
-:func:`audit_store` checks that every cell file of a store parses, has the cell schema, and is a
-cell that the current code would compute (a registered experiment, the profile's config at one
-of its grid points, the same :data:`~expand_neurons.experiments.store.RESULTS_VERSION`): a file
-that is not is *stale* and named. :func:`recompute` reruns one stored cell, chosen at random among
-those that took at most ``max_s`` seconds on a CPU, and compares its numbers with the stored
-ones: identical on the machine that made them, and within ``tolerance`` on every variant's mean
-accuracy elsewhere (floating-point kernels differ between machines). That recomputation is what
-catches a change that alters numbers without a bumped results version.
+:func:`audit_store` reads every cell file of a store and checks it against its computation
+(:func:`~expand_neurons.experiments.store.check_cell`: schema, key, config, seed, results version,
+every record's setting fields, finite numbers in range, means equal to the means of their per-seed
+lists). A file that fails is *invalid*; a valid file that no registered experiment computes for
+the profile (its config or :data:`~expand_neurons.experiments.store.RESULTS_VERSION` changed) is
+*stale*. A missing or empty store fails too.
+
+:func:`recompute` reruns stored cells and compares every per-seed number with the stored one:
+identical on the machine that made them, within :data:`TOLERANCE` elsewhere (floating-point
+kernels differ between machines). It recomputes a deterministic rotation of the cells that took
+at most ``max_s`` seconds (:func:`rotation`: which cells depends on the commit, so over the commits
+every cheap cell is recomputed), or every cell on demand. The recomputation runs in an
+environment taken from the code (one CPU thread, no downloads), never from the cell file. That
+recomputation is what catches a change that alters numbers without a bumped results version.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Mapping
+import hashlib
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..results import read_json
 from .config import RunEnv
-from .records import label
-from .registry import EXPERIMENTS
+from .records import PER_SEED, label
+from .registry import COMPUTATIONS, EXPERIMENTS, current_cells
 from .runner import compute_cell
-from .store import Cell, check_cell
+from .store import Cell, ResultStore, check_cell
 
-__all__ = ["StoreAudit", "audit_store", "Recomputed", "recompute", "TOLERANCE"]
+__all__ = [
+    "StoreAudit",
+    "audit_store",
+    "Recomputed",
+    "rotation",
+    "recompute",
+    "TOLERANCE",
+    "AUDIT_ENV",
+]
 
-#: Largest difference in a variant's mean accuracy accepted from a recomputation on another
-#: machine.
+#: Largest difference of any per-seed number (accuracy, metric) accepted from a recomputation on
+#: another machine.
 TOLERANCE = 0.005
+
+#: Where a recomputation runs: set here, never read from the cell file.
+AUDIT_ENV = RunEnv(threads=1, device="cpu", download=False, progress=False)
 
 
 @dataclass
 class StoreAudit:
     """What :func:`audit_store` found: valid cells, and the files that fail (with why)."""
 
+    root: Path
     valid: list[tuple[Cell, Path]] = field(default_factory=list)
     invalid: list[tuple[Path, str]] = field(default_factory=list)
     stale: list[tuple[Path, str]] = field(default_factory=list)
+    problem: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.invalid and not self.stale
-
-
-def _expected_cells(profile: str, seeds: set[int]) -> dict[str, dict[str, Cell]]:
-    """Per experiment: every cell key the current code would store for ``profile``."""
-    out: dict[str, dict[str, Cell]] = {}
-    for name, exp in EXPERIMENTS.items():
-        out[name] = {c.key: c for s in sorted(seeds) for c in exp.cells(profile, s)}
-    return out
+        return self.problem is None and not self.invalid and not self.stale
 
 
 def audit_store(root: str | Path, profile: str = "paper") -> StoreAudit:
-    """Check every ``*.json`` under ``root`` (see the module docstring)."""
+    """Check every cell file under ``root`` (see the module docstring)."""
     root = Path(root)
-    audit = StoreAudit()
-    files = sorted(root.glob("*/*.json"))
+    audit = StoreAudit(root)
+    if not root.is_dir():
+        audit.problem = f"{root} is {'a file' if root.exists() else 'missing'}, not a store"
+        return audit
+    files = ResultStore(root).files()
+    if not files:
+        audit.problem = f"{root} holds no cell files"
+        return audit
     payloads: dict[Path, Any] = {}
     for path in files:
         try:
-            payloads[path] = read_json(path)
+            payload = read_json(path)
         except (OSError, ValueError) as err:
             audit.invalid.append((path, f"does not read as JSON ({err})"))
             continue
-        problem = check_cell(payloads[path])
+        problem = check_cell(payload)
         if problem is not None:
             audit.invalid.append((path, problem))
-            del payloads[path]
-    seeds = {p["seed"] for p in payloads.values() if isinstance(p.get("seed"), int)}
-    expected = _expected_cells(profile, seeds or {0})
-    for path, payload in payloads.items():
-        name = path.parent.name
-        if name not in expected:
-            audit.stale.append((path, f"no registered experiment is called {name!r}"))
             continue
-        cell = expected[name].get(path.stem)
+        payloads[path] = payload
+    seeds = sorted({p["seed"] for p in payloads.values() if isinstance(p["seed"], int)}) or [0]
+    expected = {rel: c for s in seeds for rel, c in current_cells((profile,), s).items()}
+    for path, payload in payloads.items():
+        cell = expected.get(path.relative_to(root))
         if cell is None:
             audit.stale.append(
                 (
                     path,
-                    f"{name} at {payload['point']} is not a cell the current code computes for "
-                    f"the {profile} profile (its config or the results version changed)",
+                    f"{payload['computation']} cell with config {payload['config']} is not one "
+                    f"the current code computes for the {profile} profile (its config or the "
+                    "results version changed)",
                 )
             )
             continue
         problem = check_cell(payload, cell)
         if problem is not None:
-            audit.stale.append((path, problem))
+            audit.invalid.append((path, problem))
             continue
         audit.valid.append((cell, path))
     return audit
@@ -96,47 +112,80 @@ def audit_store(root: str | Path, profile: str = "paper") -> StoreAudit:
 
 @dataclass
 class Recomputed:
-    """One recomputed cell: the largest difference of a variant's mean accuracy, per record."""
+    """One recomputed cell: the differences of every per-seed number (``label field[seed]``,
+    recomputed minus stored), and whether the records are identical."""
 
     cell: Cell
     path: Path
     stored_wall_s: float
     differences: list[tuple[str, float]]
     identical: bool
+    problem: str | None = None
 
     @property
     def max_difference(self) -> float:
         return max((abs(d) for _, d in self.differences), default=0.0)
 
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and self.max_difference <= TOLERANCE
 
-def _differences(
+
+def _numbers(record: Mapping[str, Any]) -> Iterator[tuple[str, float]]:
+    for per_seed in PER_SEED.values():
+        for j, x in enumerate(record.get(per_seed, [])):
+            yield f"{per_seed}[{j}]", x
+
+
+def _compare(
     stored: Mapping[str, Any], fresh: Mapping[str, Any]
-) -> tuple[list[tuple[str, float]], bool]:
-    out = []
-    if len(stored["records"]) != len(fresh["records"]):
-        raise ValueError("the recomputed cell has another number of records than the stored one")
-    for a, b in zip(stored["records"], fresh["records"]):
-        out.append((label(a, stored["setting_keys"]), b["accuracy"] - a["accuracy"]))
-    return out, stored["records"] == fresh["records"]
+) -> tuple[list[tuple[str, float]], str | None]:
+    """Differences of every per-seed number, and what else differs (``None`` if nothing)."""
+    a_records, b_records = stored["records"], fresh["records"]
+    if len(a_records) != len(b_records):
+        return [], f"{len(b_records)} records recomputed, {len(a_records)} stored"
+    out: list[tuple[str, float]] = []
+    for a, b in zip(a_records, b_records):
+        name = label(a, stored["setting_keys"])
+        a_numbers, b_numbers = dict(_numbers(a)), dict(_numbers(b))
+        if a_numbers.keys() != b_numbers.keys():
+            return out, f"{name}: the recomputed record has other per-seed fields"
+        out += [(f"{name} {k}", b_numbers[k] - a_numbers[k]) for k in a_numbers]
+        if any(math.isnan(d) for _, d in out):
+            return out, f"{name}: a recomputed number is not finite"
+    return out, None
 
 
-def recompute(
-    audit: StoreAudit, max_s: float = 180.0, rng: random.Random | None = None
-) -> Recomputed | None:
-    """Recompute one valid CPU cell that took at most ``max_s`` seconds (``None`` if none)."""
-    rng = rng or random.Random()
-    candidates = []
+def rotation(audit: StoreAudit, commit: str, count: int, max_s: float) -> list[tuple[Cell, Path]]:
+    """``count`` valid CPU cells that took at most ``max_s`` seconds, chosen by a hash of
+    ``commit`` and each cell's key: the same commit recomputes the same cells, another commit
+    others, so over the commits every cheap cell is recomputed."""
+    cheap = []
     for cell, path in audit.valid:
         prov = read_json(path)["provenance"]
-        if prov.get("device") == "cpu" and prov.get("wall_s", float("inf")) <= max_s:
-            candidates.append((cell, path, float(prov["wall_s"])))
-    if not candidates:
-        return None
-    cell, path, wall_s = rng.choice(candidates)
-    stored = read_json(path)
+        if prov.get("device") == "cpu" and float(prov.get("wall_s", math.inf)) <= max_s:
+            cheap.append((cell, path))
+
+    def order(item: tuple[Cell, Path]) -> str:
+        return hashlib.sha256(f"{commit}:{item[0].key}".encode()).hexdigest()
+
+    return sorted(cheap, key=order)[:count]
+
+
+def recompute(cells: Sequence[tuple[Cell, Path]]) -> Iterator[Recomputed]:
+    """Recompute each of ``cells`` in :data:`AUDIT_ENV` and compare it with the stored file."""
+    for cell, path in cells:
+        stored = read_json(path)
+        runner = COMPUTATIONS[cell.computation]
+        cfg = _config_of(cell)
+        fresh = compute_cell(cell, cfg, runner, AUDIT_ENV, command="audit")
+        diffs, problem = _compare(stored, fresh)
+        identical = stored["records"] == fresh["records"]
+        wall_s = float(stored["provenance"]["wall_s"])
+        yield Recomputed(cell, path, wall_s, diffs, identical, problem)
+
+
+def _config_of(cell: Cell) -> Any:
+    """The typed config of ``cell`` (from the experiment that computes it)."""
     exp = EXPERIMENTS[cell.experiment]
-    cfg = exp.base.replace(**cell.config)
-    env = RunEnv(**{**stored.get("environment", {}), "progress": False})
-    fresh = compute_cell(cell, cfg, exp.setting_runner, env, command="audit")
-    diffs, identical = _differences(stored, fresh)
-    return Recomputed(cell, path, wall_s, diffs, identical)
+    return exp.base.replace(**cell.config)

@@ -18,7 +18,7 @@ import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from ..checks import check_int
 from ..expansion import BIAS_MODES
@@ -95,7 +95,13 @@ def _as_tuple(value: object) -> object:
 
 @dataclass(frozen=True)
 class ExperimentConfig:
-    """Behaviour shared by every config family; ``grid`` maps field names to value lists."""
+    """Behaviour shared by every config family; ``grid`` maps field names to value lists.
+
+    ``COMPUTATION`` names the family's setting runner (the store keys a cell by it, its config
+    and its seed: :class:`~expand_neurons.experiments.store.Cell`).
+    """
+
+    COMPUTATION: ClassVar[str] = ""
 
     grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
 
@@ -195,6 +201,8 @@ class BooleanConfig(ExperimentConfig):
     store key is what it was before they existed.
     """
 
+    COMPUTATION: ClassVar[str] = "boolean"
+
     n_clauses: int = 8
     k: int = 3
     extra_vars: int = 0
@@ -274,6 +282,8 @@ class RealConfig(ExperimentConfig):
         init: the MLP's initialisation (:data:`~expand_neurons.models.INITS`; ``"default"``,
             PyTorch's, or ``"he"``); :func:`keyed_when_set`, added after the first stored cells.
     """
+
+    COMPUTATION: ClassVar[str] = "real"
 
     dataset: str = "wordnet-nouns"
     n_classes: int | None = None

@@ -121,19 +121,20 @@ def compute_cells(
     if workers is not None and scheduler is not None:
         raise ValueError("give workers (a local cluster) or scheduler (an existing one), not both")
     payloads: dict[str, dict[str, Any]] = {}
-    for job in jobs:
+    unique = list({j.cell.key: j for j in jobs}.values())  # a shared setting is one cell
+    for job in unique:
         stored = store.load(job.cell) if store is not None else None
         if stored is not None:
             payloads[job.cell.key] = stored
-    todo = [j for j in jobs if j.cell.key not in payloads]
+    todo = [j for j in unique if j.cell.key not in payloads]
 
     def finished(cell: Cell, payload: dict[str, Any]) -> None:
         if store is not None:
             store.save(cell, payload)
         payloads[cell.key] = payload
 
-    with progress_bar(len(jobs), desc, progress) as bar:
-        bar.update(len(jobs) - len(todo))
+    with progress_bar(len(unique), desc, progress) as bar:
+        bar.update(len(unique) - len(todo))
         if todo and workers is None and scheduler is None:
             for job in todo:
                 bar.set_postfix_str(job.cell.label())
@@ -156,12 +157,12 @@ def run_cells(
     env: RunEnv,
     setting_runner: SettingRunner,
     **engine: Any,
-) -> tuple[list[dict[str, Any]], int]:
-    """Every cell's payload of one sweep, in grid order, and how many cells were computed;
-    ``engine`` as in :func:`compute_cells`."""
+) -> tuple[list[tuple[Cell, dict[str, Any]]], int]:
+    """Every cell of one sweep with its payload, in grid order, and how many cells were
+    computed; ``engine`` as in :func:`compute_cells`."""
     jobs = jobs_of(name, profile, cfg, seed, setting_runner)
     payloads, computed = compute_cells(jobs, env, desc=f"{name} cells", **engine)
-    return [payloads[j.cell.key] for j in jobs], computed
+    return [(j.cell, payloads[j.cell.key]) for j in jobs], computed
 
 
 def _run_on_dask(
@@ -183,7 +184,7 @@ def _run_on_dask(
                 job,
                 env,
                 command,
-                key=f"cell-{job.cell.experiment}-{job.cell.key}",
+                key=f"cell-{job.cell.key}",
                 pure=False,
                 priority=-i,  # in the order given (Dask runs higher priorities first)
             ): job.cell

@@ -8,9 +8,17 @@ Every experiment's result holds ``records``: a list of dicts, each with its sett
 * ``exact_match`` (mean over seeds) and ``exact_matches`` (per seed), where the runs measured it
   (the fraction of test samples with every output right);
 * ``nonzero`` (an int; a sorted list if seeds differ), ``neurons`` (hidden neurons);
-* ``capacity``, ``cosine`` (interference metrics of the first linear layer, means over seeds);
+* the interference metrics of the first linear layer (:func:`~expand_neurons.measures.
+  interference`), each as a mean over seeds and per seed (:data:`PER_SEED`): ``capacity`` /
+  ``capacities``, ``cosine`` / ``cosines``, ``dead_fraction`` / ``dead_fractions`` and, on Boolean
+  tasks, ``clauses_per_neuron`` / ``clauses_per_neuron_per_seed``; the same measured right after
+  the split, before any further training, as ``split_capacity`` / ``split_capacities`` and so on
+  (the null of the mechanism: what the masks alone do);
 * ``relative_gain`` and ``relative_gain_std`` over the setting's ``dense`` variant (when
   trained); grouped variants also carry ``blocks``.
+
+In an assembled result every record also carries ``cell``, the key of the stored computation
+it comes from (sweeps that share a setting share its records: pool them with :func:`distinct`).
 
 ``setting_keys`` names the fields that tell settings apart. :func:`select` and :func:`one` pick
 records by field values; :func:`to_frame` gives a tidy ``pandas.DataFrame``. The command line's
@@ -24,13 +32,15 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
-from ..metrics import mean_cosine_similarity, mean_feature_capacity, relative_improvement
-from ..models import first_layer_weight
+from ..metrics import relative_improvement
 from ..schedule import Run
 
 __all__ = [
     "Record",
+    "PER_SEED",
+    "MEASURED",
     "summarize",
+    "distinct",
     "records_of",
     "select",
     "one",
@@ -47,8 +57,39 @@ def _std(xs: Sequence[float]) -> float:
     return statistics.stdev(xs) if len(xs) > 1 else 0.0
 
 
+#: Every mean field of a record and the field of its per-seed values (paired by position
+#: across the variants of a setting).
+PER_SEED: dict[str, str] = {
+    "accuracy": "accuracies",
+    "exact_match": "exact_matches",
+    "capacity": "capacities",
+    "cosine": "cosines",
+    "dead_fraction": "dead_fractions",
+    "clauses_per_neuron": "clauses_per_neuron_per_seed",
+    "split_capacity": "split_capacities",
+    "split_cosine": "split_cosines",
+    "split_dead_fraction": "split_dead_fractions",
+    "split_clauses_per_neuron": "split_clauses_per_neuron_per_seed",
+}
+
+#: Each measure of :func:`~expand_neurons.measures.interference`: its record field at the end of
+#: training and right after the split.
+MEASURED: dict[str, tuple[str, str]] = {
+    "capacity": ("capacity", "split_capacity"),
+    "cosine": ("cosine", "split_cosine"),
+    "dead_fraction": ("dead_fraction", "split_dead_fraction"),
+    "clauses_per_neuron": ("clauses_per_neuron", "split_clauses_per_neuron"),
+}
+
+
+def _per_seed(entry: Record, mean: str, xs: Sequence[float]) -> None:
+    entry[mean] = statistics.fmean(xs)
+    entry[PER_SEED[mean]] = list(xs)
+
+
 def summarize(runs: Mapping[str, Sequence[Run]]) -> dict[str, Record]:
-    """Per variant: accuracy statistics over seeds, non-zeros, neurons, metrics, gain over dense.
+    """Per variant: accuracy statistics over seeds, non-zeros, neurons, the measures at the
+    split and at the end (means and per seed), gain over dense.
 
     ``runs`` maps a variant name to its runs, one per seed, paired by position across variants.
     """
@@ -57,25 +98,36 @@ def summarize(runs: Mapping[str, Sequence[Run]]) -> dict[str, Record]:
     for name, rs in runs.items():
         accs = [r.accuracy for r in rs]
         nonzeros = sorted({r.nonzero for r in rs})
-        weights = [first_layer_weight(r.model) for r in rs]
-        entry: Record = {
-            "accuracy": statistics.fmean(accs),
-            "accuracy_std": _std(accs),
-            "accuracies": accs,
-            "nonzero": nonzeros[0] if len(nonzeros) == 1 else nonzeros,
-            "neurons": rs[0].neurons,
-            "capacity": statistics.fmean(mean_feature_capacity(w) for w in weights),
-            "cosine": statistics.fmean(mean_cosine_similarity(w) for w in weights),
-        }
+        entry: Record = {"accuracy_std": _std(accs)}
+        _per_seed(entry, "accuracy", accs)
+        entry["nonzero"] = nonzeros[0] if len(nonzeros) == 1 else nonzeros
+        entry["neurons"] = rs[0].neurons
+        for measure, (at_end, at_split) in MEASURED.items():
+            if all(measure in r.at_end for r in rs):
+                _per_seed(entry, at_end, [r.at_end[measure] for r in rs])
+                _per_seed(entry, at_split, [r.at_split[measure] for r in rs])
         exact = [r.exact_match for r in rs]
         if all(e is not None for e in exact):
-            entry["exact_match"] = statistics.fmean(cast(list[float], exact))
-            entry["exact_matches"] = exact
+            _per_seed(entry, "exact_match", cast(list[float], exact))
         if base is not None:
             gains = [relative_improvement(r.accuracy, b.accuracy) for r, b in zip(rs, base)]
             entry["relative_gain"] = statistics.fmean(gains)
             entry["relative_gain_std"] = _std(gains)
         out[name] = entry
+    return out
+
+
+def distinct(records: Iterable[Record]) -> list[Record]:
+    """``records`` without repeats of one computation's record (same ``cell``, setting and
+    variant: a setting that several sweeps share), first occurrences in order. Pool records of
+    several results through this, so a shared setting counts once."""
+    seen: set[str] = set()
+    out = []
+    for r in records:
+        ident = repr(sorted((k, repr(v)) for k, v in r.items()))
+        if ident not in seen:
+            seen.add(ident)
+            out.append(r)
     return out
 
 

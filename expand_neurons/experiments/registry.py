@@ -16,7 +16,17 @@ from .profiles import PROFILES, resolve_profile
 from .runner import SettingRunner, assemble, cells_of
 from .store import Cell, ResultStore, StoreStatus
 
-__all__ = ["Experiment", "register", "get", "names", "fill_store", "EXPERIMENTS"]
+__all__ = [
+    "Experiment",
+    "register",
+    "get",
+    "names",
+    "fill_store",
+    "current_cells",
+    "current_paths",
+    "EXPERIMENTS",
+    "COMPUTATIONS",
+]
 
 
 def _as_store(store: ResultStore | str | os.PathLike[str]) -> ResultStore:
@@ -60,7 +70,7 @@ class Experiment:
     ) -> StoreStatus:
         """Which cells of this run are in ``store`` (done, missing; stale and corrupt files)."""
         store = _as_store(store)
-        return store.status(self.cells(profile, seed, **overrides))
+        return store.status(self.cells(profile, seed, **overrides), current_paths(store, seed))
 
     def stored(
         self,
@@ -76,13 +86,13 @@ class Experiment:
         """
         store = _as_store(store)
         cfg = self.config(profile)
-        payloads, missing = [], []
+        found, missing = [], []
         for cell in cells_of(self.name, profile, cfg, check_seed(seed)):
             payload = store.load(cell)
             if payload is None:
                 missing.append(cell.label())
             else:
-                payloads.append(payload)
+                found.append((cell, payload))
         result = {
             "experiment": self.name,
             "profile": profile,
@@ -90,11 +100,11 @@ class Experiment:
             "config": cfg.to_dict(),
             "store": str(store.root),
             "missing": missing,
-            "cells": {"total": len(payloads) + len(missing), "stored": len(payloads)},
-            "provenance": [p["provenance"] for p in payloads],
-            **assemble(payloads, list(cfg.grid)),
+            "cells": {"total": len(found) + len(missing), "stored": len(found)},
+            "provenance": [p["provenance"] for _, p in found],
+            **assemble(found, list(cfg.grid)),
         }
-        if self.finish is not None and not missing and payloads:
+        if self.finish is not None and not missing and found:
             result = self.finish(result)
         return result
 
@@ -131,7 +141,7 @@ class Experiment:
         if store is not None:
             store = _as_store(store)
         start = time.perf_counter()
-        payloads, computed = run_cells(
+        cells, computed = run_cells(
             self.name,
             profile,
             cfg,
@@ -151,19 +161,31 @@ class Experiment:
             "config": cfg.to_dict(),
             "environment": asdict(env),
             "elapsed_s": round(time.perf_counter() - start, 2),
-            "cells": {"total": len(payloads), "computed": computed},
-            **assemble(payloads, list(cfg.grid)),
+            "cells": {"total": len(cells), "computed": computed},
+            **assemble(cells, list(cfg.grid)),
         }
         return self.finish(result) if self.finish is not None else result
 
 
 EXPERIMENTS: dict[str, Experiment] = {}
 
+#: The setting runner of each computation (config family): one each, so a cell key names what
+#: computes it.
+COMPUTATIONS: dict[str, SettingRunner] = {}
+
 
 def register(experiment: Experiment) -> Experiment:
-    """Add an experiment to the registry (names unique; both profiles given and valid)."""
+    """Add an experiment to the registry (names unique; both profiles given and valid; one
+    setting runner per config family)."""
     if experiment.name in EXPERIMENTS:
         raise ValueError(f"experiment {experiment.name!r} is already registered")
+    computation = experiment.base.COMPUTATION
+    runner = COMPUTATIONS.setdefault(computation, experiment.setting_runner)
+    if not computation or runner is not experiment.setting_runner:
+        raise ValueError(
+            f"experiment {experiment.name!r}: {type(experiment.base).__name__} needs a "
+            f"COMPUTATION name of its own and one setting runner per computation"
+        )
     missing = [p for p in PROFILES if p not in experiment.profiles]
     if missing:
         raise ValueError(f"experiment {experiment.name!r} lacks profiles {missing}")
@@ -178,6 +200,24 @@ def get(name: str) -> Experiment:
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; available are {names()}")
     return EXPERIMENTS[name]
+
+
+def current_cells(profiles: Sequence[str] = PROFILES, seed: int = 0) -> dict[Path, Cell]:
+    """Every cell the registered experiments compute for ``profiles`` and base ``seed``, by its
+    path relative to a store's root (a cell that several experiments share, once)."""
+    root = ResultStore(".")
+    return {
+        root.path(c).relative_to(root.root): c
+        for p in profiles
+        for e in EXPERIMENTS.values()
+        for c in e.cells(p, seed)
+    }
+
+
+def current_paths(store: ResultStore, seed: int = 0) -> set[Path]:
+    """The paths in ``store`` of every cell of :func:`current_cells` (neither stale nor
+    unknown)."""
+    return {store.root / p for p in current_cells(seed=seed)}
 
 
 def names() -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -69,9 +69,11 @@ def threads(n: int | None) -> Iterator[None]:
 
 
 def cells_of(experiment: str, profile: str, cfg: ExperimentConfig, seed: int) -> list[Cell]:
-    """The cells of a sweep: one per grid point of ``cfg``, in grid order."""
+    """The cells of a sweep: one per grid point of ``cfg``, in grid order (two points with the
+    same config, if a grid has them, are the same cell)."""
     return [
-        Cell(experiment, profile, seed, point, cfg.at(point).to_dict()) for point in cfg.points()
+        Cell(cfg.COMPUTATION, seed, cfg.at(point).to_dict(), experiment, profile, point)
+        for point in cfg.points()
     ]
 
 
@@ -83,57 +85,61 @@ def compute_cell(
     command: str | None = None,
 ) -> dict[str, Any]:
     """Train one cell (``cfg`` is the config at the cell's point) and return its payload: the
-    records, the settings inside the point, and provenance. Safe to run in a worker process."""
+    records, the settings inside the cell (``settings``: the fields of each group of runs,
+    ``setting_keys``: their names) and provenance. The payload names no experiment or grid point:
+    :func:`assemble` adds the point of the sweep that reads it. Safe to run in a worker
+    process."""
     wall, cpu = time.perf_counter(), time.process_time()
     records: list[Record] = []
     settings: list[dict[str, Any]] = []
-    setting_keys: list[str] = list(cell.point)
+    setting_keys: list[str] = []
     with threads(env.threads):
         runs = setting_runner(cfg, cell.seed, env)
     for fields, by_variant in runs.groups:
-        setting = {**cell.point, **fields}
-        settings.append(setting)
+        settings.append(dict(fields))
         setting_keys += [k for k in fields if k not in setting_keys]
         for name, stats in summarize(by_variant).items():
             extra = runs.extra.get(name, {})
-            records.append({**runs.info, **setting, "variant": name, **extra, **stats})
+            records.append({**runs.info, **fields, "variant": name, **extra, **stats})
     device = env.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    requested_by = {"experiment": cell.experiment, "profile": cell.profile}
     return {
         "schema": CELL_SCHEMA,
         "key": cell.key,
-        "experiment": cell.experiment,
-        "profile": cell.profile,
+        "computation": cell.computation,
         "seed": cell.seed,
         "results_version": RESULTS_VERSION,
-        "point": dict(cell.point),
         "config": dict(cell.config),
         "records": records,
         "settings": settings,
         "setting_keys": setting_keys,
-        "environment": asdict(env),
         "provenance": provenance(
-            device, time.perf_counter() - wall, time.process_time() - cpu, command
+            device, time.perf_counter() - wall, time.process_time() - cpu, command, requested_by
         ),
     }
 
 
 def assemble(
-    payloads: Sequence[Mapping[str, Any]], grid_keys: Sequence[str] = ()
+    cells: Sequence[tuple[Cell, Mapping[str, Any]]], grid_keys: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """Join the cells of a sweep (in grid order) into a result's ``records``, ``setting_keys``
-    (the grid's keys first, also when no cell is there), ``settings``, ``variants`` (the command
-    line's view) and ``cpu_s`` (summed over cells)."""
+    """Join the cells of a sweep (``(cell, payload)`` pairs in grid order) into a result's
+    ``records`` (each with its grid point and ``cell``, the key of the computation it comes from:
+    two sweeps that share a setting share its records, and :func:`~expand_neurons.experiments.
+    analysis.distinct` pools them once), ``setting_keys`` (the grid's keys first, also when no
+    cell is there), ``settings``, ``variants`` (the command line's view) and ``cpu_s`` (summed
+    over cells)."""
     records: list[Record] = []
     settings: list[dict[str, Any]] = []
     setting_keys: list[str] = list(grid_keys)
-    for p in payloads:
-        records += p["records"]
-        settings += p["settings"]
+    for cell, p in cells:
+        point = dict(cell.point)
+        records += [{**point, **r, "cell": cell.key} for r in p["records"]]
+        settings += [{**point, **s} for s in p["settings"]]
         setting_keys += [k for k in p["setting_keys"] if k not in setting_keys]
     return {
         "setting_keys": setting_keys,
         "settings": settings,
         "records": records,
         "variants": variants_view(records, setting_keys),
-        "cpu_s": round(sum(p["provenance"]["cpu_s"] for p in payloads), 2),
+        "cpu_s": round(sum(p["provenance"]["cpu_s"] for _, p in cells), 2),
     }

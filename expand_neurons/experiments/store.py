@@ -1,23 +1,26 @@
 """The result store: every finished cell of a sweep as one small JSON file, written atomically.
 
-A *cell* is one grid point of one experiment, with all its seeds (so the batched training of
-many small models in one loop is kept). Its key is a hash of the experiment's name, the cell's
-full scientific config (the config at that point, :meth:`ExperimentConfig.at`), the base seed and
-:data:`RESULTS_VERSION`, so a cell is found again only if nothing that decides its numbers
-changed. A store is a directory::
+A *cell* is one computation: one setting's full scientific config (the config at one grid point,
+:meth:`ExperimentConfig.at`) with all its seeds, trained by one *computation* (the setting runner
+of a config family: ``boolean``, ``robustness``, ``real``). Its key is a hash of the computation,
+the config, the base seed and :data:`RESULTS_VERSION`, and nothing else: the experiment that asks
+for it is not part of it, so a setting that several sweeps share (the pilot is a point of the
+clause, neuron, alpha and load sweeps) is computed, stored and counted once. A store is a
+directory::
 
-    STORE/EXPERIMENT/KEY.json
+    STORE/COMPUTATION/KEY.json
 
 A rerun computes only the missing cells; an interrupted sweep loses at most the cells in flight.
-A file in an experiment's folder that no current cell expects (the code or the profile changed,
-or :data:`RESULTS_VERSION` was bumped) is *stale*: reported by :meth:`ResultStore.status`, never
-read into a result. A file that does not parse or does not match its own key is *corrupt*:
-reported (a :class:`StoreWarning`) and recomputed. Two runs writing one store at once cannot
-corrupt it: every write is a temporary file moved into place (:func:`~expand_neurons.results.
-write_json`), and both write the same numbers.
+A file that no registered experiment's cell expects (the code or the profile changed, or
+:data:`RESULTS_VERSION` was bumped) is *stale*: reported, never read into a result. A file that
+does not parse, or does not agree with its own computation (:func:`check_cell`: its key, config
+and seed, every record's setting fields, finite numbers in range, means that are the means of
+their per-seed lists), is *corrupt*: reported (a :class:`StoreWarning`) and recomputed, never
+read. Two runs writing one store at once cannot corrupt it: every write is a temporary file moved
+into place (:func:`~expand_neurons.results.write_json`), and both write the same numbers.
 
 Each cell carries its provenance: commit, library and torch versions, device, date, wall and CPU
-time, and the command that made it.
+time, the command that made it, and the experiment and profile that first asked for it.
 """
 
 from __future__ import annotations
@@ -25,12 +28,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import math
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +45,7 @@ import torch
 from ..data import cache_root
 from ..results import read_json, write_json
 from ..version import __version__
+from .records import PER_SEED
 
 __all__ = [
     "RESULTS_VERSION",
@@ -52,24 +58,23 @@ __all__ = [
     "default_store",
     "PAPER_STORE",
     "provenance",
+    "git_commit",
 ]
 
 #: Bump whenever a change of the code alters the numbers of any experiment: every stored cell
-#: then becomes stale and is recomputed. CI recomputes one stored cell to catch a missed bump.
-RESULTS_VERSION = 1
+#: then becomes stale and is recomputed. CI recomputes stored cells to catch a missed bump.
+RESULTS_VERSION = 2
 
 #: Format of a cell file.
-CELL_SCHEMA = "expand_neurons.cell/1"
+CELL_SCHEMA = "expand_neurons.cell/2"
 
 #: The keys every cell file holds.
 CELL_FIELDS = (
     "schema",
     "key",
-    "experiment",
-    "profile",
+    "computation",
     "seed",
     "results_version",
-    "point",
     "config",
     "records",
     "settings",
@@ -77,38 +82,58 @@ CELL_FIELDS = (
     "provenance",
 )
 
+#: Record fields (means and per-seed lists) that are fractions in ``[0, 1]``.
+FRACTIONS = (
+    "accuracy",
+    "accuracies",
+    "exact_match",
+    "exact_matches",
+    "capacity",
+    "capacities",
+    "split_capacity",
+    "split_capacities",
+    "dead_fraction",
+    "dead_fractions",
+    "split_dead_fraction",
+    "split_dead_fractions",
+)
 
-#: The paper-profile store committed with the repository (its cells are shown in the book).
+#: The committed paper-profile store (its cells are shown in the book).
 PAPER_STORE = Path(__file__).resolve().parents[2] / "results" / "paper"
+
+#: Two record values closer than this count as equal (a mean recomputed from its per-seed list).
+_CLOSE = 1e-9
 
 
 class StoreWarning(UserWarning):
-    """A cell file was unreadable or did not match its key; it is recomputed."""
+    """A cell file was unreadable or did not match its computation; it is recomputed."""
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One grid point of one experiment: what is computed and stored as a unit.
+    """One computation: what is computed and stored as a unit.
 
     Attributes:
-        experiment: the registered name.
-        profile: the profile it came from (provenance: not part of the key).
-        seed: the base seed of the run.
-        point: the grid point, ``{field: value}`` (``{}`` without a grid).
-        config: the full scientific config at that point (JSON-ready, no grid).
+        computation: the setting runner that computes it (its config family: ``"boolean"``,
+            ``"robustness"``, ``"real"``).
+        seed: the base seed.
+        config: the full scientific config of the setting (JSON-ready, no grid).
+        experiment, profile, point: who asked for it (the registered experiment, its profile and
+            the grid point): labels and provenance only, not part of the key.
     """
 
-    experiment: str
-    profile: str
+    computation: str
     seed: int
-    point: Mapping[str, Any]
     config: Mapping[str, Any]
+    experiment: str = ""
+    profile: str = ""
+    point: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
-        """20 hex digits of SHA-256 over experiment, config, seed and results version."""
+        """20 hex digits of SHA-256 over computation, config, seed and results version."""
         ident = {
-            "experiment": self.experiment,
+            "computation": self.computation,
             "config": self.config,
             "seed": self.seed,
             "results_version": RESULTS_VERSION,
@@ -119,13 +144,13 @@ class Cell:
     def label(self) -> str:
         """``"boolean-clauses n_clauses=8"``: for progress bars and reports."""
         point = ", ".join(f"{k}={v}" for k, v in self.point.items())
-        return f"{self.experiment} {point}".strip()
+        return f"{self.experiment or self.computation} {point}".strip()
 
 
 @dataclass
 class StoreStatus:
     """Which of a sweep's cells are in a store: ``done``, ``missing``; files no cell expects
-    (``stale``) and files that do not read (``corrupt``)."""
+    (``stale``) and files that do not read or do not agree with their cell (``corrupt``)."""
 
     done: list[Cell] = field(default_factory=list)
     missing: list[Cell] = field(default_factory=list)
@@ -140,31 +165,36 @@ def default_store() -> Path:
     return Path(env) if env else cache_root() / "results"
 
 
-def _git_commit() -> str | None:
+def _git(args: Sequence[str]) -> str | None:
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10
-        )
+        out = subprocess.run(["git", *args], cwd=here, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    if out.returncode != 0:
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def git_commit() -> str | None:
+    """The library's git commit, with ``+dirty`` when tracked files changed (``None`` outside
+    a git checkout)."""
+    commit = _git(["rev-parse", "HEAD"])
+    if not commit:
         return None
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=here,
-        capture_output=True,
-        text=True,
-        timeout=10,
-    )
-    commit = out.stdout.strip()
-    return commit + ("+dirty" if dirty.stdout.strip() else "")
+    dirty = _git(["status", "--porcelain", "--untracked-files=no"])
+    return commit + ("+dirty" if dirty else "")
 
 
-def provenance(device: str, wall_s: float, cpu_s: float, command: str | None) -> dict[str, Any]:
-    """Where, when and by what a cell was computed."""
+def provenance(
+    device: str,
+    wall_s: float,
+    cpu_s: float,
+    command: str | None,
+    requested_by: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Where, when and by what a cell was computed (``requested_by``: the experiment and
+    profile that asked for it first)."""
     return {
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "library": __version__,
         "torch": torch.__version__,
         "python": platform.python_version(),
@@ -174,6 +204,7 @@ def provenance(device: str, wall_s: float, cpu_s: float, command: str | None) ->
         "wall_s": round(wall_s, 2),
         "cpu_s": round(cpu_s, 2),
         "command": command if command is not None else " ".join(sys.argv),
+        "requested_by": dict(requested_by or {}),
     }
 
 
@@ -182,15 +213,17 @@ class ResultStore:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        if self.root.exists() and not self.root.is_dir():
+            raise ValueError(f"result store {self.root} is a file, not a directory")
 
     def path(self, cell: Cell) -> Path:
         """Where ``cell`` is stored."""
-        return self.root / cell.experiment / f"{cell.key}.json"
+        return self.root / cell.computation / f"{cell.key}.json"
 
     def _read(self, path: Path, cell: Cell) -> dict[str, Any] | None:
         """The payload at ``path`` if it is a whole, valid file of ``cell``; else ``None``
         (with a :class:`StoreWarning` for a file that exists but is corrupt)."""
-        if not path.is_file():
+        if not path.exists():
             return None
         problem = None
         try:
@@ -219,8 +252,18 @@ class ResultStore:
             raise ValueError(f"refusing to store an invalid cell: {problem}")
         return write_json(self.path(cell), dict(payload))
 
-    def status(self, cells: Sequence[Cell]) -> StoreStatus:
-        """Which of ``cells`` are stored; which files of their experiments are stale or corrupt.
+    def files(self, computations: Collection[str] | None = None) -> list[Path]:
+        """Every cell file of the store (of ``computations`` only, when given), sorted."""
+        if not self.root.is_dir():
+            return []
+        folders = sorted(p for p in self.root.iterdir() if p.is_dir())
+        if computations is not None:
+            folders = [p for p in folders if p.name in computations]
+        return sorted(f for folder in folders for f in folder.glob("*.json"))
+
+    def status(self, cells: Sequence[Cell], known: Collection[Path] = ()) -> StoreStatus:
+        """Which of ``cells`` are stored; which files of their computations are stale (expected
+        neither by ``cells`` nor by ``known``, the paths of other current cells) or corrupt.
 
         A corrupt file of an expected cell counts as corrupt and missing.
         """
@@ -233,18 +276,54 @@ class ResultStore:
                     out.done.append(cell)
                 else:
                     out.missing.append(cell)
-                    if path.is_file():
+                    if path.exists():
                         out.corrupt.append(path)
-        for experiment in sorted({c.experiment for c in cells}):
-            folder = self.root / experiment
-            if folder.is_dir():
-                out.stale += sorted(p for p in folder.glob("*.json") if p not in expected)
+        current = set(expected) | set(known)
+        computations = {c.computation for c in cells}
+        out.stale = [p for p in self.files(computations) if p not in current]
         return out
 
 
+def _finite(value: Any) -> bool:
+    """Whether ``value`` is a finite real number (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_record(r: Any, config: Mapping[str, Any], setting_keys: Sequence[str]) -> str | None:
+    """What is wrong with one record of a cell (``None`` if nothing)."""
+    if not isinstance(r, dict) or not {"variant", "accuracy", "accuracies"} <= set(r):
+        return "has a record without variant, accuracy and accuracies"
+    name = r["variant"]
+    for key, value in r.items():
+        numbers = value if isinstance(value, list) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
+            return f"has a non-finite {key} in record {name!r}"
+    for mean, per_seed in PER_SEED.items():
+        if per_seed not in r:
+            continue
+        xs = r[per_seed]
+        if not isinstance(xs, list) or not xs or not all(_finite(x) for x in xs):
+            return f"has {per_seed} of record {name!r} that is not a list of numbers: {xs!r}"
+        if not _finite(r.get(mean)) or abs(statistics.fmean(xs) - r[mean]) > _CLOSE:
+            return f"has {mean} {r.get(mean)!r} of record {name!r}, not the mean of its {per_seed}"
+    if len({len(r[k]) for k in PER_SEED.values() if k in r}) > 1:
+        return f"has per-seed lists of different lengths in record {name!r}"
+    for key in FRACTIONS:
+        numbers = r.get(key, [])
+        numbers = numbers if isinstance(numbers, list) else [numbers]
+        if not all(_finite(x) and 0 <= x <= 1 for x in numbers):
+            return f"has {key} outside [0, 1] in record {name!r}: {r[key]!r}"
+    for key, value in r.items():
+        if key in config and key not in setting_keys and value != config[key]:
+            return f"has {key}={value!r} in record {name!r}, but its config says {config[key]!r}"
+    return None
+
+
 def check_cell(payload: Any, cell: Cell | None = None) -> str | None:
-    """What is wrong with a cell file's contents (``None`` if nothing): its schema, its fields,
-    and (given ``cell``) that it is that cell's file."""
+    """What is wrong with a cell file's contents (``None`` if nothing): its schema and fields,
+    every record (finite numbers, fractions in range, means equal to the means of their per-seed
+    lists, setting fields equal to the config's), and (given ``cell``) that it is that cell's
+    file: its key, computation, config, seed and results version."""
     if not isinstance(payload, dict):
         return "is not a JSON object"
     if payload.get("schema") != CELL_SCHEMA:
@@ -252,15 +331,29 @@ def check_cell(payload: Any, cell: Cell | None = None) -> str | None:
     missing = [k for k in CELL_FIELDS if k not in payload]
     if missing:
         return f"lacks the fields {missing}"
+    unknown = sorted(set(payload) - set(CELL_FIELDS))
+    if unknown:
+        return f"has fields no cell holds: {unknown} (allowed are {list(CELL_FIELDS)})"
+    config, keys = payload["config"], payload["setting_keys"]
+    if not isinstance(config, dict) or not isinstance(keys, list):
+        return "has a config that is not an object or setting_keys that are not a list"
     if not isinstance(payload["records"], list) or not payload["records"]:
         return "has no records"
+    settings = payload["settings"]
+    if not isinstance(settings, list) or not all(isinstance(s, dict) for s in settings):
+        return "has settings that are not a list of objects"
     for r in payload["records"]:
-        if not isinstance(r, dict) or not {"variant", "accuracy", "accuracies"} <= set(r):
-            return "has a record without variant, accuracy and accuracies"
+        problem = _check_record(r, config, keys)
+        if problem is not None:
+            return problem
+        if {k: r.get(k) for k in keys} not in settings:
+            return f"has a record of {r['variant']!r} at a setting its settings do not list"
     if cell is not None:
         if payload["key"] != cell.key:
             return f"holds key {payload['key']!r}, not {cell.key!r}"
-        if payload["config"] != dict(cell.config) or payload["seed"] != cell.seed:
+        if payload["computation"] != cell.computation:
+            return f"holds computation {payload['computation']!r}, not {cell.computation!r}"
+        if config != dict(cell.config) or payload["seed"] != cell.seed:
             return "holds another config or seed than its key says"
         if payload["results_version"] != RESULTS_VERSION:
             return f"has results_version {payload['results_version']}, not {RESULTS_VERSION}"
