@@ -15,7 +15,7 @@ from expand_neurons.experiments import robustness as rb
 from expand_neurons.experiments.audit import audit_store
 from expand_neurons.experiments.boolean import boolean_runs
 from expand_neurons.experiments.runner import cells_of
-from expand_neurons.experiments.store import PAPER_STORE
+from expand_neurons.experiments.store import PAPER_STORE, ResultStore
 from expand_neurons.tasks import make_task
 
 TINY = {"epochs": 4, "seeds": 2, "n_train": 256, "n_test": 128}
@@ -104,17 +104,30 @@ def test_exact_match_is_at_most_per_label_accuracy_and_equal_with_one_output():
 
 
 def test_new_fields_at_their_defaults_leave_keys_unchanged():
-    # keys computed before the open-choice fields existed (the committed paper cells)
-    assert [c.key for c in get("boolean-pilot").cells("paper")] == ["de30833ebe8734a00564"]
-    clauses = {c.point["n_clauses"]: c.key for c in get("boolean-clauses").cells("paper")}
-    assert clauses[8] == "8c51ebdf8ac8de70dc5c"
-    for field in ("variables", "distribution", "bias", "count_biases", "exact_match"):
+    fields = ("variables", "distribution", "bias", "count_biases", "exact_match", "metric")
+    for field in fields:
         assert field not in BooleanConfig().to_dict()
     cfg = get("boolean-pilot").config("paper")
+    key = cells_of("boolean-pilot", "paper", cfg, 0)[0].key
+    defaults = {f: getattr(BooleanConfig(), f) for f in fields}
+    assert cells_of("boolean-pilot", "paper", cfg.replace(**defaults), 0)[0].key == key
     changed = cfg.replace(bias="copy")
     assert changed.to_dict()["bias"] == "copy"
-    key = cells_of("boolean-pilot", "paper", cfg, 0)[0].key
     assert cells_of("boolean-pilot", "paper", changed, 0)[0].key != key
+
+
+def test_a_setting_that_sweeps_share_is_one_cell():
+    pilot = get("boolean-pilot").cells("paper")[0]
+    shared = {
+        "boolean-clauses": {"n_clauses": 8},
+        "boolean-neurons": {"hidden": 8},
+        "boolean-alpha": {"alpha": 2},
+        "boolean-load": {"n_clauses": 8, "hidden": 8},
+    }
+    for name, point in shared.items():
+        cells = [c for c in get(name).cells("paper") if dict(c.point) == point]
+        assert [c.key for c in cells] == [pilot.key], name
+        assert ResultStore("s").path(cells[0]) == ResultStore("s").path(pilot)
 
 
 def test_the_committed_store_has_no_stale_cells():
@@ -168,8 +181,8 @@ def test_robustness_config_rejects_bad_designs_and_direct_choices():
         rb.RobustnessConfig(design={**rb.default_design(), "outputs": "or"})
     with pytest.raises(ValueError, match="set by the design"):
         rb.RobustnessConfig(bias="copy")
-    with pytest.raises(ValueError, match="settings must name exactly"):
-        rb.RobustnessConfig(settings={"pilot": {}})
+    with pytest.raises(ValueError, match="settings must name some of"):
+        rb.RobustnessConfig(settings={"pilot": {}, "other": {}})
 
 
 def test_a_design_translates_into_the_boolean_config():

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..metrics import LineFit, fit_line, fold_change
 from ..stats import Comparison, family
-from .records import Record, records_of, select
+from .records import Record, identity, records_of, select
 
 __all__ = [
     "setting_of",
@@ -39,14 +39,17 @@ def fold_change_points(
 
     Each result must include the ``dense`` variant at every setting. The points carry the
     record's fields (accuracies per seed left out), ``experiment``, ``dense_accuracy``, ``x``
-    and ``y``.
+    and ``y``. A setting that several results share (the pilot is a point of every sweep) gives
+    one point, from the first result that has it.
     """
     points = []
+    seen: set[str] = set()
     for result in results:
         name = result.get("experiment", "result")
         for r in records_of(result):
-            if r["variant"] not in variants:
+            if r["variant"] not in variants or identity(r) in seen:
                 continue
+            seen.add(identity(r))
             setting = setting_of(result, r)
             base = select(result, variant="dense", **setting)
             if len(base) != 1:

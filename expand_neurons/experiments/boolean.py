@@ -18,6 +18,8 @@ accuracy); :mod:`~expand_neurons.experiments.robustness` runs the claims across 
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +42,7 @@ __all__ = [
     "boolean_runs",
     "boolean_setting",
     "exact_match",
+    "chance",
     "register_boolean",
 ]
 
@@ -67,14 +70,18 @@ def boolean_tasks(cfg: BooleanConfig, seed: int = 0) -> list[BooleanTask]:
 
 
 def boolean_runs(
-    cfg: BooleanConfig, seed: int = 0, env: RunEnv | None = None
+    cfg: BooleanConfig,
+    seed: int = 0,
+    env: RunEnv | None = None,
+    tasks: Sequence[BooleanTask] | None = None,
 ) -> dict[str, list[Run]]:
     """Train all variants of one setting (``cfg`` without a grid); the runs with their models
-    (and their :func:`exact_match`, when ``cfg.exact_match``)."""
+    (and their :func:`exact_match`, when ``cfg.exact_match``). ``tasks``: the setting's
+    :func:`boolean_tasks`, when the caller has made them already."""
     if cfg.grid:
         raise ValueError("boolean_runs trains one setting: use cfg.at(point) for a grid point")
     env = env or RunEnv()
-    tasks = boolean_tasks(cfg, seed)
+    tasks = boolean_tasks(cfg, seed) if tasks is None else tasks
     d, out = tasks[0].n_inputs, tasks[0].n_outputs
     variants = [
         make_variant(v, cfg.alpha, cfg.dropconnect_p, bias=cfg.bias, count_biases=cfg.count_biases)
@@ -96,12 +103,29 @@ def boolean_runs(
         seed=seed,
         desc=f"{cfg.n_clauses} clauses, {cfg.hidden} neurons, alpha={cfg.alpha}",
     )
+    if cfg.metric == "exact_match":
+        runs = {
+            name: [replace(r, accuracy=exact_match(r.model, t)) for r, t in zip(rs, tasks)]
+            for name, rs in runs.items()
+        }
     if not cfg.exact_match:
         return runs
     return {
         name: [replace(r, exact_match=exact_match(r.model, t)) for r, t in zip(rs, tasks)]
         for name, rs in runs.items()
     }
+
+
+def chance(task: BooleanTask, metric: str = "accuracy") -> float:
+    """The test score (0-1) of the best input-blind answer: the majority of each label
+    (``metric="accuracy"``, per label) or the most frequent label vector (``"exact_match"``).
+    The floor of a baseline's health gate."""
+    y = task.y_test > 0.5  # (n, outputs)
+    if metric == "accuracy":
+        share = y.float().mean(dim=0)  # (outputs,)
+        return float(torch.maximum(share, 1 - share).mean())
+    _, counts = torch.unique(y, dim=0, return_counts=True)
+    return float(counts.max()) / len(y)
 
 
 @torch.no_grad()
@@ -114,7 +138,8 @@ def exact_match(model: nn.Module, task: BooleanTask) -> float:
 
 
 def boolean_setting(cfg: BooleanConfig, seed: int, env: RunEnv) -> SettingRuns:
-    """:func:`boolean_runs` for the sweep, with the setting's descriptive fields."""
+    """:func:`boolean_runs` for the sweep, with the setting's descriptive fields (``chance``:
+    the mean over seeds of :func:`chance` in the config's metric)."""
     info = {
         "n_clauses": cfg.n_clauses,
         "k": cfg.k,
@@ -122,9 +147,12 @@ def boolean_setting(cfg: BooleanConfig, seed: int, env: RunEnv) -> SettingRuns:
         "alpha": cfg.alpha,
         "split_at": cfg.split_at,
         "load": cfg.n_clauses / cfg.hidden,
+        "metric": cfg.metric,
     }
+    tasks = boolean_tasks(cfg, seed)
+    info["chance"] = statistics.fmean(chance(t, cfg.metric) for t in tasks)
     extra = {v: parse_variant(v).fields() for v in cfg.variants}
-    return SettingRuns([({}, boolean_runs(cfg, seed, env))], info, extra)
+    return SettingRuns([({}, boolean_runs(cfg, seed, env, tasks))], info, extra)
 
 
 def register_boolean(name: str, description: str, quick: dict, paper: dict) -> Experiment:

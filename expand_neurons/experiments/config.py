@@ -32,6 +32,7 @@ __all__ = [
     "RealConfig",
     "RunEnv",
     "MODELS",
+    "METRICS",
     "REAL_SPLITS",
     "KEYED_WHEN_SET",
     "keyed_when_set",
@@ -42,6 +43,8 @@ C = TypeVar("C", bound="ExperimentConfig")
 
 #: Models of :class:`RealConfig`.
 MODELS = ("mlp", "cnn")
+#: What a Boolean record's ``accuracy`` is (:attr:`BooleanConfig.metric`).
+METRICS = ("accuracy", "exact_match")
 #: Splits of :class:`RealConfig` (real data has no clauses).
 REAL_SPLITS = ("random", "feature", "overlap")
 
@@ -187,6 +190,9 @@ class BooleanConfig(ExperimentConfig):
         count_biases: biases count in the non-zero budget (default ``True``).
         exact_match: records also carry ``exact_match`` and ``exact_matches`` (per seed): the
             fraction of test samples with every output right (default ``False``).
+        metric: what a record's ``accuracy`` is: ``"accuracy"`` per label (default) or
+            ``"exact_match"`` (every output of a sample right). The laboratory's choice
+            (:mod:`~expand_neurons.experiments.laboratory`).
         variants: what is trained after the split (:func:`~expand_neurons.experiments.boolean.
             make_variant` names: ``dense``, ``random``, ``clause``, ``feature``, ``overlap``,
             ``dropconnect``, ``grouped-B``).
@@ -196,9 +202,9 @@ class BooleanConfig(ExperimentConfig):
         seeds: task-and-network instances per setting.
         n_train, n_test: samples per task; lr, batch_size: Adam's settings.
 
-    ``variables``, ``distribution``, ``bias``, ``count_biases`` and ``exact_match`` came after
-    the first stored cells: they are :func:`keyed_when_set`, so at their defaults a config's
-    store key is what it was before they existed.
+    ``variables``, ``distribution``, ``bias``, ``count_biases``, ``exact_match`` and ``metric``
+    came after the first stored cells: they are :func:`keyed_when_set`, so at their defaults a
+    config's store key is what it was before they existed.
     """
 
     COMPUTATION: ClassVar[str] = "boolean"
@@ -224,6 +230,7 @@ class BooleanConfig(ExperimentConfig):
     bias: str = keyed_when_set("split")
     count_biases: bool = keyed_when_set(True)
     exact_match: bool = keyed_when_set(False)
+    metric: str = keyed_when_set("accuracy")
 
     def __post_init__(self) -> None:
         self._freeze()
@@ -237,6 +244,7 @@ class BooleanConfig(ExperimentConfig):
         _choice("variables", self.variables, VARIABLES)
         _choice("distribution", self.distribution, DISTRIBUTIONS)
         _choice("bias", self.bias, BIAS_MODES)
+        _choice("metric", self.metric, METRICS)
         for name in ("count_biases", "exact_match"):
             _flag(name, getattr(self, name))
         if self.variables == "shared" and (self.n_clauses < 2 or self.k < 2):

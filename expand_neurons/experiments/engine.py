@@ -23,7 +23,7 @@ from typing import Any
 from ..training import progress_bar
 from .config import ExperimentConfig, RunEnv
 from .runner import SettingRunner, cells_of, compute_cell
-from .store import Cell, ResultStore
+from .store import Cell, ResultStore, git_commit
 
 __all__ = ["CellJob", "jobs_of", "compute_cells", "run_cells", "dask_client", "WORKER_CONFIG"]
 
@@ -120,6 +120,7 @@ def compute_cells(
     """
     if workers is not None and scheduler is not None:
         raise ValueError("give workers (a local cluster) or scheduler (an existing one), not both")
+    origin = Origin(command, git_commit())  # the code that computes: as it is now
     payloads: dict[str, dict[str, Any]] = {}
     unique = list({j.cell.key: j for j in jobs}.values())  # a shared setting is one cell
     for job in unique:
@@ -138,15 +139,24 @@ def compute_cells(
         if todo and workers is None and scheduler is None:
             for job in todo:
                 bar.set_postfix_str(job.cell.label())
-                finished(job.cell, _compute(job, env, command))
+                finished(job.cell, _compute(job, env, origin))
                 bar.update(1)
         elif todo:
-            _run_on_dask(todo, env, command, workers, scheduler, finished, bar)
+            _run_on_dask(todo, env, origin, workers, scheduler, finished, bar)
     return payloads, len(todo)
 
 
-def _compute(job: CellJob, env: RunEnv, command: str | None) -> dict[str, Any]:
-    return compute_cell(job.cell, job.cfg, job.setting_runner, env, command)
+@dataclass(frozen=True)
+class Origin:
+    """What every cell of one run records of its origin: the command line and the library's
+    commit when the run started."""
+
+    command: str | None
+    commit: str | None
+
+
+def _compute(job: CellJob, env: RunEnv, origin: Origin) -> dict[str, Any]:
+    return compute_cell(job.cell, job.cfg, job.setting_runner, env, origin.command, origin.commit)
 
 
 def run_cells(
@@ -168,7 +178,7 @@ def run_cells(
 def _run_on_dask(
     todo: Sequence[CellJob],
     env: RunEnv,
-    command: str | None,
+    origin: Origin,
     workers: int | None,
     scheduler: str | None,
     finished: Callable[[Cell, dict[str, Any]], None],
@@ -183,7 +193,7 @@ def _run_on_dask(
                 _compute,
                 job,
                 env,
-                command,
+                origin,
                 key=f"cell-{job.cell.key}",
                 pure=False,
                 priority=-i,  # in the order given (Dask runs higher priorities first)

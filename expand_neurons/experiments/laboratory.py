@@ -10,12 +10,14 @@ The paper's own dense pilot scores 78.7 %. The rule, :data:`RULE`, is fixed in c
    as clause inputs; planted or uniform inputs; disjoint or shared variables), each read with
    both metrics (per-label accuracy and exact match). The children's bias and the budget change
    only FPE's networks: they stay at the book's defaults.
-2. ``boolean-laboratory`` trains the *dense* pilot of every candidate, and nothing else, at the
-   paper profile's scale, on tuning seeds (base seed
-   :data:`~expand_neurons.experiments.tuning.TUNING_SEED`) kept apart from the seeds the book
-   reports.
+2. ``boolean-laboratory`` (registered with the robustness experiments) trains the *dense*
+   pilot of every candidate, and nothing else, at the paper profile's scale, on tuning seeds
+   (base seed :data:`~expand_neurons.experiments.tuning.TUNING_SEED`) kept apart from the seeds
+   the book reports.
 3. A candidate is *eligible* when its mean dense score lies in :data:`DENSE_RANGE` and at most
-   :data:`MAX_AT_CEILING` of its tuning seeds sit at the ceiling (score >= :data:`CEILING`).
+   :data:`~expand_neurons.experiments.health.MAX_AT_CEILING` of its tuning seeds sit at the
+   ceiling (score >= :data:`~expand_neurons.experiments.health.CEILING`): the health gate's
+   own ceiling.
 4. The laboratory is the eligible candidate closest to the paper's dense pilot
    (:data:`PAPER_DENSE`); ties go to the first in design order.
 
@@ -29,20 +31,17 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .boolean import PAPER_SCALE
+from .designs import FACTORS, default_design
+from .health import CEILING, MAX_AT_CEILING
 from .records import records_of
-from .registry import Experiment, register
-from .robustness import FACTORS, RobustnessConfig, default_design, robustness_setting
 
 __all__ = [
     "CANDIDATE_FACTORS",
     "DENSE_RANGE",
-    "MAX_AT_CEILING",
-    "CEILING",
     "PAPER_DENSE",
     "RULE",
     "METRIC_FIELDS",
@@ -59,10 +58,6 @@ __all__ = [
 CANDIDATE_FACTORS = ("outputs", "distractors", "inputs", "variables")
 #: The range (0-1) the dense pilot's mean score must lie in.
 DENSE_RANGE = (0.70, 0.85)
-#: A seed at or above this score (0-1) is at the ceiling.
-CEILING = 0.995
-#: The largest share of tuning seeds allowed at the ceiling.
-MAX_AT_CEILING = 0.10
 #: The paper's dense pilot accuracy (0-1).
 PAPER_DENSE = 0.787
 
@@ -130,23 +125,6 @@ def choose(result: Mapping[str, Any]) -> Candidate | None:
     eligible = [c for c in candidates(result) if c.eligible]
     return min(eligible, key=lambda c: c.distance) if eligible else None
 
-
-def _experiment(designs: Sequence[Mapping[str, Any]]) -> Experiment:
-    base = RobustnessConfig(settings={"pilot": {"variants": ["dense"]}})
-    quick = {"epochs": 60, "seeds": 5, "n_train": 1024, "n_test": 1024}
-    profiles = {p: {**o, "grid": {"design": list(designs)}} for p, o in
-                {"quick": quick, "paper": {**PAPER_SCALE}}.items()}  # fmt: skip
-    return Experiment(
-        "boolean-laboratory",
-        "The dense pilot alone in every candidate design, on tuning seeds: what chooses the "
-        "Boolean laboratory.",
-        base,
-        profiles,
-        robustness_setting,
-    )
-
-
-register(_experiment(candidate_designs()))
 
 #: The laboratory the book used before the rule: every choice at the book's default
 #: (per-clause outputs, per-label accuracy, no distractors, planted inputs, disjoint variables).

@@ -41,6 +41,7 @@ __all__ = [
     "MEASURED",
     "summarize",
     "distinct",
+    "identity",
     "records_of",
     "select",
     "one",
@@ -117,16 +118,21 @@ def summarize(runs: Mapping[str, Sequence[Run]]) -> dict[str, Record]:
     return out
 
 
+def identity(record: Record) -> str:
+    """What makes ``record`` one computation's record: its fields and values, in a canonical
+    form (a setting that several sweeps share gives them identical records, ``cell`` included)."""
+    return repr(sorted((k, repr(v)) for k, v in record.items()))
+
+
 def distinct(records: Iterable[Record]) -> list[Record]:
-    """``records`` without repeats of one computation's record (same ``cell``, setting and
-    variant: a setting that several sweeps share), first occurrences in order. Pool records of
-    several results through this, so a shared setting counts once."""
+    """``records`` without repeats of one computation's record (a setting that several sweeps
+    share), first occurrences in order. Pool records of several results through this, so a
+    shared setting counts once."""
     seen: set[str] = set()
     out = []
     for r in records:
-        ident = repr(sorted((k, repr(v)) for k, v in r.items()))
-        if ident not in seen:
-            seen.add(ident)
+        if identity(r) not in seen:
+            seen.add(identity(r))
             out.append(r)
     return out
 

@@ -50,6 +50,15 @@ from ..schedule import Run
 from ..stats import Comparison, family
 from .boolean import PAPER_SCALE, boolean_runs
 from .config import BooleanConfig, RunEnv
+from .designs import (
+    FACTORS,
+    Factor,
+    check_design,
+    default_design,
+    design_config,
+    design_label,
+)
+from .laboratory import candidate_designs
 from .records import Record, records_of, select
 from .registry import Experiment, register
 from .runner import SettingRuns
@@ -82,28 +91,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Factor:
-    """One open choice: its ``name``, its two ``levels`` (the book's default first) and what it
-    means."""
-
-    name: str
-    levels: tuple[Any, Any]
-    description: str
-
-
-#: The open choices, in the order of the design matrix's columns A ... G.
-FACTORS: tuple[Factor, ...] = (
-    Factor("outputs", ("per_clause", "dnf"), "one output per clause, or one DNF output"),
-    Factor("metric", ("accuracy", "exact_match"), "accuracy per label, or exact match"),
-    Factor("distractors", ("none", "equal"), "no distractor inputs, or as many as clause inputs"),
-    Factor("inputs", ("planted", "uniform"), "planted clauses, or uniform fair-coin inputs"),
-    Factor("bias", ("split", "copy"), "children's bias split (b / alpha), or copied (b)"),
-    Factor("budget", ("with_biases", "weights_only"), "biases counted in the budget, or not"),
-    Factor("variables", ("disjoint", "shared"), "clauses on disjoint, or shared, variables"),
-)
-_FACTOR = {f.name: f for f in FACTORS}
-
 #: The claims, in the order of the book's tables.
 CLAIMS = ("ordering", "recovery", "alpha", "clauses", "neurons", "fold_change")
 
@@ -132,31 +119,6 @@ _DESIGNED = (
     "variables",
     "exact_match",
 )
-
-
-def default_design() -> dict[str, Any]:
-    """The book's defaults: every factor at its first level."""
-    return {f.name: f.levels[0] for f in FACTORS}
-
-
-def design_label(design: Mapping[str, Any]) -> str:
-    """The choices of ``design`` that differ from the default, e.g. ``"dnf, uniform"``
-    (``"default"`` for none). For display only."""
-    changed = [str(design[f.name]) for f in FACTORS if design[f.name] != f.levels[0]]
-    return ", ".join(changed) if changed else "default"
-
-
-def _check_design(design: object) -> None:
-    if not isinstance(design, Mapping) or set(design) != set(_FACTOR):
-        raise ValueError(
-            f"a design must set every factor {list(_FACTOR)} to one of its levels, got {design!r}"
-        )
-    for name, level in design.items():
-        if level not in _FACTOR[name].levels:
-            raise ValueError(
-                f"unknown level {level!r} of factor {name!r}; allowed are "
-                f"{list(_FACTOR[name].levels)}"
-            )
 
 
 def fractional_factorial() -> list[dict[str, Any]]:
@@ -202,7 +164,7 @@ class RobustnessConfig(BooleanConfig):
         super().__post_init__()
         if self.grid:
             return  # BooleanConfig's check validated every grid point already
-        _check_design(self.design)
+        check_design(self.design)
         fixed = BooleanConfig()
         changed = [n for n in _DESIGNED if getattr(self, n) != getattr(fixed, n)]
         if changed:
@@ -217,23 +179,6 @@ class RobustnessConfig(BooleanConfig):
             )
         for name in self.settings:
             setting_config(self, name)  # each must be a valid config
-
-
-def design_config(base: BooleanConfig, design: Mapping[str, Any]) -> BooleanConfig:
-    """``base`` with the task and expansion fields that ``design`` decides (exact match always
-    recorded, so both metrics can be read): the one place a design becomes a config."""
-    _check_design(design)
-    shared = design["variables"] == "shared"
-    clause_inputs = base.n_clauses * (base.k - 1 if shared else base.k)
-    return base.replace(
-        label_mode=design["outputs"],
-        extra_vars=clause_inputs if design["distractors"] == "equal" else 0,
-        distribution=design["inputs"],
-        bias=design["bias"],
-        count_biases=design["budget"] == "with_biases",
-        variables=design["variables"],
-        exact_match=True,
-    )
 
 
 def setting_config(cfg: RobustnessConfig, setting: str) -> BooleanConfig:
@@ -435,6 +380,7 @@ _PROFILES = {
     "quick": {"epochs": 60, "seeds": 5, "n_train": 1024, "n_test": 1024},
     "paper": {**PAPER_SCALE},
 }
+_DENSE_PILOT = {"pilot": {"variants": ["dense"]}}
 
 register(
     Experiment(
@@ -442,6 +388,16 @@ register(
         "The Boolean claims across the open choices: a 2^(7-3) fractional factorial of designs.",
         RobustnessConfig(),
         {p: {**o, "grid": {"design": fractional_factorial()}} for p, o in _PROFILES.items()},
+        robustness_setting,
+    )
+)
+register(
+    Experiment(
+        "boolean-laboratory",
+        "The dense pilot alone in every candidate design, on tuning seeds: what chooses the "
+        "Boolean laboratory (run it with --seed 9001, the tuning seed).",
+        RobustnessConfig(settings=_DENSE_PILOT),
+        {p: {**o, "grid": {"design": candidate_designs()}} for p, o in _PROFILES.items()},
         robustness_setting,
     )
 )

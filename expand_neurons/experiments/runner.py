@@ -83,12 +83,14 @@ def compute_cell(
     setting_runner: SettingRunner,
     env: RunEnv,
     command: str | None = None,
+    commit: str | None = None,
 ) -> dict[str, Any]:
     """Train one cell (``cfg`` is the config at the cell's point) and return its payload: the
     records, the settings inside the cell (``settings``: the fields of each group of runs,
     ``setting_keys``: their names) and provenance. The payload names no experiment or grid point:
     :func:`assemble` adds the point of the sweep that reads it. Safe to run in a worker
-    process."""
+    process. ``commit``: the library's commit when the run started (the code a worker imported
+    then), recorded in the provenance."""
     wall, cpu = time.perf_counter(), time.process_time()
     records: list[Record] = []
     settings: list[dict[str, Any]] = []
@@ -114,7 +116,12 @@ def compute_cell(
         "settings": settings,
         "setting_keys": setting_keys,
         "provenance": provenance(
-            device, time.perf_counter() - wall, time.process_time() - cpu, command, requested_by
+            device,
+            time.perf_counter() - wall,
+            time.process_time() - cpu,
+            command,
+            requested_by,
+            commit,
         ),
     }
 

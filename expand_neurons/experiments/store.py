@@ -190,11 +190,13 @@ def provenance(
     cpu_s: float,
     command: str | None,
     requested_by: Mapping[str, str] | None = None,
+    commit: str | None = None,
 ) -> dict[str, Any]:
     """Where, when and by what a cell was computed (``requested_by``: the experiment and
-    profile that asked for it first)."""
+    profile that asked for it first; ``commit``: the library's commit when the run started,
+    :func:`git_commit` now if not given)."""
     return {
-        "commit": git_commit(),
+        "commit": commit if commit is not None else git_commit(),
         "library": __version__,
         "torch": torch.__version__,
         "python": platform.python_version(),
