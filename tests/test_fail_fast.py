@@ -16,7 +16,8 @@ import torch
 from torch import nn
 
 import expand_neurons as en
-from expand_neurons.experiments import RunEnv, get
+from expand_neurons import splits, stats, theory
+from expand_neurons.experiments import RunEnv, get, select
 from expand_neurons.tasks import make_task
 
 TASK = make_task(2, 2, n_train=16, n_test=16)
@@ -190,3 +191,114 @@ def test_fit_checks_class_indices_against_the_outputs():
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         en.fit(_mlp(), data, epochs=1, loss="ce", progress=False)
     en.fit(_mlp(outputs=5), data, epochs=1, loss="ce", progress=False)  # well formed: trains
+
+
+# ------------------------------------------------------------------ library arguments
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: en.count_nonzero("x"), TypeError, "count_nonzero needs an nn.Module, got str"),
+        (lambda: stats.wilson_interval(2, 10), ValueError, "p must be a number in [0, 1], got 2"),
+        (
+            lambda: stats.wilson_interval(0.5, 10, z=float("nan")),
+            ValueError,
+            "z must be a finite number > 0, got nan",
+        ),
+        (
+            lambda: stats.holm([0.5, 1.5, -0.1]),
+            ValueError,
+            "p-values must be numbers in [0, 1]; p_values[1] is 1.5",
+        ),
+        (
+            lambda: stats.holm([0.5, float("nan")]),
+            ValueError,
+            "p-values must be numbers in [0, 1]; p_values[1] is nan",
+        ),
+        (
+            lambda: stats.holm(["a"]),
+            ValueError,
+            "p_values must be a list of numbers in [0, 1], got ['a']",
+        ),
+        (
+            lambda: theory.collision_probability(2, 30, d=24),
+            ValueError,
+            "two clauses of k=30 inputs need 60 distinct inputs, got d=24; d must be at least 60",
+        ),
+        (
+            lambda: theory.coverage_probability(2, 5, d=4),
+            ValueError,
+            "a clause of k=5 inputs needs 5 distinct inputs, got d=4",
+        ),
+    ],
+    ids=[
+        "count_nonzero",
+        "wilson-p",
+        "wilson-z",
+        "holm",
+        "holm-nan",
+        "holm-text",
+        "collision",
+        "coverage",
+    ],
+)
+def test_library_arguments_give_library_errors(call, error, message):
+    with pytest.raises(error, match="^" + re.escape(message)):
+        call()
+
+
+def test_valid_probabilities_still_compute():
+    assert stats.holm([0.01, 0.04]) == [0.02, 0.04]
+    assert stats.holm([0.0, 1.0]) == [0.0, 1.0]
+    assert 0 < stats.wilson_interval(1.0, 10)[0] < 1
+    assert theory.collision_probability(2, 3) == 2.0**-5  # no d: the independent model
+    assert theory.collision_probability(2, 12, d=24) > 0
+
+
+def test_a_split_that_leaves_a_child_without_inputs_is_refused():
+    message = (
+        "hidden layer 0: split leaves child 1 of parent 0 with no inputs; every child needs at "
+        "least one input"
+    )
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        en.expand(_mlp(), 2, splits.Fixed([[0, 1, 2, 3], []]), seed=0)
+
+    def one_child(w, alpha, g):
+        full = torch.ones_like(w, dtype=torch.bool)
+        return torch.stack([full] + [~full] * (alpha - 1), dim=1)
+
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        en.expand(_mlp(), 2, one_child, seed=0)
+    # the clause-aligned split with fewer clauses than children leaves them empty by design
+    task = make_task(2, 2, n_train=8, n_test=8)
+    en.expand(_mlp(), 4, splits.ClauseAligned(task.clause_inputs, task.n_inputs), seed=0)
+
+
+def test_tied_weights_are_refused_not_silently_untied():
+    message = (
+        "parameters ['0.weight', '2.weight'] are one tensor (tied weights, or a module used "
+        "twice); expand would untie them in the copy"
+    )
+    shared = nn.Linear(4, 4)
+    twice = nn.Sequential(shared, nn.ReLU(), shared, nn.ReLU(), nn.Linear(4, 2))
+    tied = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+    tied[2].weight = tied[0].weight
+    for model in (twice, tied):
+        with pytest.raises(ValueError, match="^" + re.escape(message)):
+            en.expand(model, 2, seed=0)
+
+
+def test_select_names_the_fields_when_no_record_has_one():
+    result = {
+        "records": [
+            {"variant": "dense", "hidden": 4},
+            {"variant": "grouped-2", "hidden": 4, "blocks": 2},
+        ]
+    }
+    message = "no record has the field(s) ['colour']; the records' fields are ['blocks', "
+    with pytest.raises(LookupError, match="^" + re.escape(message)):
+        select(result, colour="red")
+    assert select(result, blocks=2) == [result["records"][1]]  # a field some records have
+    assert select(result, variant="random") == []  # a known field, no such value
+    assert select({"records": []}, variant="dense") == []
