@@ -9,15 +9,29 @@ what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import http.server
+import os
 import re
+import socket
+import stat
+import threading
+import time
 
 import pytest
 import torch
 from torch import nn
 
 import expand_neurons as en
-from expand_neurons import splits, stats, theory
-from expand_neurons.experiments import RunEnv, get, select
+from expand_neurons import cli, splits, stats, theory
+from expand_neurons.data._files import atomic_write
+from expand_neurons.experiments import RunEnv, fill_store, get, select
+from expand_neurons.experiments.engine import (
+    check_scheduler,
+    check_workers,
+    dask_client,
+    max_workers,
+)
+from expand_neurons.results import file_mode, write_json
 from expand_neurons.tasks import make_task
 
 TASK = make_task(2, 2, n_train=16, n_test=16)
@@ -302,3 +316,217 @@ def test_select_names_the_fields_when_no_record_has_one():
     assert select(result, blocks=2) == [result["records"][1]]  # a field some records have
     assert select(result, variant="random") == []  # a known field, no such value
     assert select({"records": []}, variant="dense") == []
+
+
+# ------------------------------------------------------------------- engine options
+
+
+@pytest.fixture
+def http_server():
+    """A plain HTTP server on the loopback interface: it listens, but does not speak Dask."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def silent_listener():
+    """A socket on the loopback interface that accepts connections and never says a word."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        yield f"tcp://127.0.0.1:{s.getsockname()[1]}"
+
+
+def _cli_error(capsys, argv: list[str]) -> tuple[str, float]:
+    """The one error line of a command that must fail before any work, and its seconds."""
+    start = time.monotonic()
+    assert cli.main(argv) == 2
+    took = time.monotonic() - start
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("error: "), err
+    return err[len("error: ") :].strip(), took
+
+
+TIMEOUT = 3.0
+
+
+@pytest.mark.parametrize("service", ["http_server", "silent_listener"])
+@pytest.mark.parametrize("command", ["run boolean-pilot", "precompute boolean-pilot"])
+def test_a_scheduler_that_does_not_speak_dask_fails_within_its_timeout(
+    service, command, request, capsys, tmp_path
+):
+    address = request.getfixturevalue(service)
+    argv = [*command.split(), "--scheduler", address, "--scheduler-timeout", str(TIMEOUT)]
+    message, took = _cli_error(capsys, [*argv, "--store", str(tmp_path)])
+    assert message == (
+        f"{address} accepts connections but gave no Dask answer within 3 s: is a Dask scheduler "
+        "listening there (and not another service, such as an HTTP server)?"
+    )
+    assert took < TIMEOUT + 5
+    assert not list(tmp_path.iterdir())  # nothing computed, nothing written
+
+
+@pytest.mark.parametrize(
+    "address, message",
+    [
+        (
+            "tcp://127.0.0.1:1",
+            "cannot connect to a Dask scheduler at tcp://127.0.0.1:1 within 1 s: no connection "
+            "(refused or unreachable)",
+        ),
+        (
+            "tcp://no-such-host.invalid:8786",
+            "cannot connect to a Dask scheduler at tcp://no-such-host.invalid:8786 within 1 s: ",
+        ),
+        (
+            "garbage",
+            "--scheduler must be an address tcp://HOST:PORT (schemes tcp, tls, ws, wss, ucx, "
+            "inproc), got 'garbage': it needs a host and a port in 1..65535",
+        ),
+        (
+            "http://127.0.0.1:8786",
+            "--scheduler must be an address tcp://HOST:PORT (schemes tcp, tls, ws, wss, ucx, "
+            "inproc), got 'http://127.0.0.1:8786': unknown scheme 'http'",
+        ),
+        ("tcp://127.0.0.1:70000", "it needs a host and a port in 1..65535"),
+    ],
+)
+def test_a_bad_or_unreachable_scheduler_is_one_clear_line(address, message, capsys):
+    argv = ["run", "boolean-pilot", "--scheduler", address, "--scheduler-timeout", "1"]
+    got, took = _cli_error(capsys, argv)
+    assert got.startswith(message) or got.endswith(message), got
+    assert took < 1 + 5
+
+
+def test_the_engine_checks_the_scheduler_before_connecting_a_client(http_server):
+    client = dask_client(scheduler=http_server, timeout_s=1)
+    with pytest.raises(ConnectionError, match="accepts connections but gave no Dask answer"):
+        client.__enter__()
+    with pytest.raises(ValueError, match="timeout_s must be a finite number > 0, got 0"):
+        check_scheduler(http_server, 0)
+
+
+def test_a_real_scheduler_passes_the_check():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as c:
+        check_scheduler(c.scheduler_address, TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["run", "boolean-pilot", "--device", "tpu"],
+            "--device must be one of cpu, cuda, cuda:N or mps, got 'tpu'",
+        ),
+        (
+            ["precompute", "boolean-pilot", "--device", "tpu"],
+            "--device must be one of cpu, cuda, cuda:N or mps, got 'tpu'",
+        ),
+        (
+            ["run", "boolean-pilot", "--workers", "1000"],
+            f"--workers must be at most {max_workers()}, the CPU cores of this machine "
+            "(os.cpu_count()), got 1000; more processes than cores only compete for them "
+            "(--allow-more-workers starts them anyway)",
+        ),
+        (
+            ["precompute", "boolean-pilot", "--workers", "1000"],
+            f"--workers must be at most {max_workers()}, the CPU cores",
+        ),
+        (
+            ["run", "boolean-pilot", "--set", "alpha=25"],
+            "alpha=25 is larger than the 24 inputs of the task",
+        ),
+        (
+            ["run", "boolean-pilot", "--set", "lr=Infinity"],
+            "lr must be a finite number > 0, got inf",
+        ),
+        (
+            [
+                "run",
+                "boolean-pilot",
+                "--scheduler",
+                "tcp://127.0.0.1:1",
+                "--scheduler-timeout",
+                "0",
+            ],
+            "--scheduler-timeout must be a finite number > 0, got 0.0",
+        ),
+    ],
+)
+def test_engine_options_fail_before_any_work(argv, message, capsys, tmp_path):
+    got, _ = _cli_error(capsys, [*argv, "--store", str(tmp_path)])
+    assert got.startswith(message), got
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+@pytest.mark.parametrize("command", ["run", "precompute"])
+def test_cuda_without_a_gpu_is_refused_for_every_command(command, capsys, tmp_path):
+    got, _ = _cli_error(capsys, [command, "boolean-pilot", "--device", "cuda"])
+    assert got == "--device 'cuda' asked for, but torch.cuda.is_available() is False"
+    # a remote cluster's workers may have the GPU this machine lacks: only the form is checked
+    argv = [command, "boolean-pilot", "--device", "cuda", "--scheduler", "tcp://127.0.0.1:1"]
+    got, _ = _cli_error(capsys, [*argv, "--scheduler-timeout", "0.5"])
+    assert got.startswith("cannot connect to a Dask scheduler")
+
+
+def test_more_workers_than_cores_need_the_explicit_flag():
+    assert check_workers(max_workers()) == max_workers()
+    assert check_workers(max_workers() + 1, allow_more=True) == max_workers() + 1
+    with pytest.raises(ValueError, match=r"^workers must be at most \d+, the CPU cores"):
+        check_workers(max_workers() + 1)
+
+
+# ----------------------------------------------------------------------- layout faults
+
+
+def test_status_takes_set_and_refuses_a_store_that_is_a_file(capsys, tmp_path):
+    file = tmp_path / "store"
+    file.write_text("not a store")
+    got, _ = _cli_error(capsys, ["status", "boolean-pilot", "--store", str(file)])
+    assert got == (
+        f"the result store {file} is not a directory; a store is a folder of cells: give a "
+        "folder (it is created if missing)"
+    )
+    store = tmp_path / "cells"
+    assert cli.main(["status", "boolean-pilot", "--store", str(store), "--set", "seeds=2"]) == 0
+    out = capsys.readouterr().out
+    keyed = get("boolean-pilot").cells("quick", 0, seeds=2)[0].key
+    assert "done 0 / 1, missing 1" in out and keyed in out  # the cell of the --set config
+    got, _ = _cli_error(capsys, ["status", "boolean-pilot", "--set", "seeds=0"])
+    assert got == "seeds must be an integer >= 1, got 0"
+
+
+def test_run_refuses_a_store_that_is_a_file_before_any_training(tmp_path):
+    file = tmp_path / "store"
+    file.write_text("not a store")
+    pilot = get("boolean-pilot")
+    message = f"the result store {file} is not a directory; a store is a folder of cells"
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        pilot.run("quick", store=file, seeds=1, epochs=1)
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        fill_store(["boolean-pilot"], file, "quick")
+
+
+def test_written_files_take_the_umask_s_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert stat.S_IMODE(write_json(tmp_path / "a.json", {}).stat().st_mode) == 0o644
+        os.umask(0o027)
+        assert stat.S_IMODE(write_json(tmp_path / "b.json", {}).stat().st_mode) == 0o640
+        assert file_mode() == 0o640
+        with atomic_write(tmp_path / "c.bin") as f:
+            f.write(b"x")
+        assert stat.S_IMODE((tmp_path / "c.bin").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
