@@ -1,13 +1,16 @@
 """Command line: ``python -m expand_neurons list``,
 ``run NAME [--profile P] [--seed S] [--json PATH] [--store DIR] [--workers N | --scheduler ADDR]
-[--set KEY=VALUE ...]``, ``status NAME [--profile P] [--store DIR]`` and
+[--set KEY=VALUE ...]``, ``status NAME [--profile P] [--store DIR] [--set KEY=VALUE ...]`` and
 ``precompute [NAME ...] [--profile P] [--store DIR] [--workers N | --scheduler ADDR]`` (the
 missing cells of several experiments, on one engine; no names: those the book runs),
 ``check-store [--store DIR] [--count N | --all | --no-recompute]`` (the committed store's
 guard) and ``bench [--quick] [--json PATH]``
 (the layout benchmark).
 
-Every option is checked before any work starts (a bad one prints ``error: ...`` and exits 2).
+Every option is checked before any work starts (a bad one prints ``error: ...`` and exits 2):
+``--device`` must name a device this machine has, ``--workers`` at most its CPU cores (unless
+``--allow-more-workers``), and a ``--scheduler`` must answer as a Dask scheduler within
+``--scheduler-timeout`` seconds.
 Ctrl-C exits 130: without a store it prints ``interrupted; nothing written``; with one, every
 finished cell stays stored and a rerun computes only the rest.
 """
@@ -23,8 +26,15 @@ from typing import Any
 
 from . import experiments
 from .book.runs import BOOK_EXPERIMENTS, BOOK_STORE_VARIABLE, build_store
-from .checks import check_int
+from .checks import check_device, check_int, check_positive
 from .experiments.audit import TOLERANCE, audit_store, recompute, rotation
+from .experiments.engine import (
+    SCHEDULER_TIMEOUT_S,
+    check_scheduler,
+    check_scheduler_address,
+    check_workers,
+    max_workers,
+)
 from .experiments.store import PAPER_STORE, ResultStore, default_store, git_commit
 from .layers import bench
 from .results import check_writable, write_json
@@ -84,10 +94,25 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
     """Where and how cells train: --workers | --scheduler, --threads, --device, --download."""
     engine = p.add_mutually_exclusive_group()
     engine.add_argument(
-        "--workers", type=int, help="run the cells on a local Dask cluster of N processes"
+        "--workers",
+        type=int,
+        help=f"run the cells on a local Dask cluster of N processes (at most the {max_workers()} "
+        "CPU cores, unless --allow-more-workers)",
     )
     engine.add_argument(
         "--scheduler", metavar="ADDR", help="run the cells on the Dask cluster at tcp://HOST:PORT"
+    )
+    p.add_argument(
+        "--allow-more-workers",
+        action="store_true",
+        help="allow --workers above the number of CPU cores",
+    )
+    p.add_argument(
+        "--scheduler-timeout",
+        type=float,
+        default=SCHEDULER_TIMEOUT_S,
+        metavar="S",
+        help=f"seconds the scheduler has to answer (default {SCHEDULER_TIMEOUT_S:g})",
     )
     p.add_argument(
         "--threads",
@@ -98,6 +123,17 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
     p.add_argument(
         "--download", action="store_true", help="allow downloading missing data (CIFAR-100)"
+    )
+
+
+def _set_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        type=_setting,
+        action="append",
+        default=[],
+        help="override a config field (VALUE as JSON), e.g. --set seeds=2",
     )
 
 
@@ -119,14 +155,7 @@ def _parser() -> argparse.ArgumentParser:
         f"(default with --workers/--scheduler: {default_store()})",
     )
     _engine_options(run)
-    run.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        type=_setting,
-        action="append",
-        default=[],
-        help="override a config field (VALUE as JSON), e.g. --set seeds=2",
-    )
+    _set_option(run)
     pre = sub.add_parser(
         "precompute",
         help="compute the missing cells of several experiments into a store, on one engine",
@@ -150,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     _profile_option(status)
     status.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     status.add_argument("--store", metavar="DIR", help=f"result store (default {default_store()})")
+    _set_option(status)
     check = sub.add_parser(
         "check-store",
         help="check a result store: every cell against its computation, stale cells, a rotation "
@@ -178,8 +208,7 @@ def _parser() -> argparse.ArgumentParser:
 def _check_store(args: argparse.Namespace) -> int:
     profile = args.profile or "paper"
     experiments.resolve_profile(profile)
-    if not args.max_s > 0 or args.max_s == float("inf"):
-        raise ValueError(f"--max-s must be a finite number of seconds > 0, got {args.max_s}")
+    check_positive("--max-s", args.max_s)
     check_int("--count", args.count)
     audit = audit_store(args.store, profile)
     if audit.problem is not None:
@@ -233,7 +262,7 @@ def _status(args: argparse.Namespace) -> int:
     exp = experiments.get(args.name)
     profile = experiments.resolve_profile(args.profile)
     store = ResultStore(args.store or default_store())
-    st = exp.status(store, profile, check_seed(args.seed, "--seed"))
+    st = exp.status(store, profile, check_seed(args.seed, "--seed"), **dict(args.set))
     total = len(st.done) + len(st.missing)
     print(f"{exp.name} ({profile} profile, seed {args.seed}) in {store.root}:")
     print(f"  done {len(st.done)} / {total}, missing {len(st.missing)}, stale {len(st.stale)}")
@@ -247,10 +276,24 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _run_env(args: argparse.Namespace) -> experiments.RunEnv:
-    """The run environment of the engine options, checked (``ValueError`` names a bad one)."""
-    if args.workers is not None and args.workers < 1:
-        raise ValueError(f"--workers must be an integer >= 1, got {args.workers}")
-    return experiments.RunEnv(threads=args.threads, device=args.device, download=args.download)
+    """The run environment of the engine options, checked (``ValueError`` names a bad one);
+    the scheduler's address is checked here, whether it answers by :func:`_reach`."""
+    if args.workers is not None:
+        check_workers(args.workers, args.allow_more_workers, "--workers", "--allow-more-workers")
+    # a cluster's workers may have a GPU this machine lacks: there only the form is checked
+    check_device("--device", args.device, available=args.scheduler is None)
+    env = experiments.RunEnv(threads=args.threads, device=args.device, download=args.download)
+    if args.scheduler is not None:
+        check_scheduler_address(args.scheduler, "--scheduler")
+        check_positive("--scheduler-timeout", args.scheduler_timeout)
+    return env
+
+
+def _reach(args: argparse.Namespace) -> None:
+    """The last check before any work: a ``--scheduler`` answers as a Dask scheduler within
+    ``--scheduler-timeout`` (``ConnectionError`` in one line otherwise)."""
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler, args.scheduler_timeout)
 
 
 def _command(argv: Sequence[str] | None) -> str:
@@ -269,7 +312,8 @@ def _precompute(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         store = ResultStore(args.store) if args.store else build_store()
         store = store or ResultStore(default_store())
         check_writable(store.root / ".write-test.json")
-    except (ValueError, TypeError) as err:
+        _reach(args)
+    except (ValueError, TypeError, ConnectionError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"{len(names)} experiments ({profile} profile, seed {args.seed}) into {store.root}")
@@ -282,6 +326,7 @@ def _precompute(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
             env,
             workers=args.workers,
             scheduler=args.scheduler,
+            scheduler_timeout_s=args.scheduler_timeout,
             command=_command(argv),
         )
     except KeyboardInterrupt:
@@ -319,7 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.store is not None or distributed:
                 store = ResultStore(args.store or default_store())
                 check_writable(store.root / ".write-test.json")
-    except (ValueError, TypeError) as err:
+            _reach(args)
+    except (ValueError, TypeError, ConnectionError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:
@@ -333,6 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             store=store,
             workers=args.workers,
             scheduler=args.scheduler,
+            scheduler_timeout_s=args.scheduler_timeout,
             command=_command(argv),
             **overrides,
         )

@@ -69,6 +69,8 @@ def count_nonzero(model: nn.Module, *, biases: bool = True) -> int:
     Args:
         biases: count bias vectors too (the default, and what :func:`expand` keeps equal).
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"count_nonzero needs an nn.Module, got {type(model).__name__}")
     total = 0
     inside_layers: set[int] = set()
     for module in fpe_modules(model):
@@ -326,7 +328,25 @@ def _plan(
             )
     _check_finite(model)
     touched = sorted({p for i in chosen for p in (positions[i], positions[i + 1])})
+    _check_untied(model, [leaves[p][2] for p in touched])
     return _Plan(positions, chosen, split_fns, touched)
+
+
+def _check_untied(model: nn.Module, touched: Sequence[nn.Module]) -> None:
+    """Raise ``ValueError`` if a layer :func:`expand` changes shares a parameter (tied weights,
+    or one module used twice): the expanded copy would silently untie it."""
+    names: dict[int, list[str]] = {}
+    for name, p in model.named_parameters(remove_duplicate=False):
+        names.setdefault(id(p), []).append(name)
+    for module in touched:
+        for p in module.parameters():
+            tied = names.get(id(p), [])
+            if len(tied) > 1:
+                raise ValueError(
+                    f"parameters {tied} are one tensor (tied weights, or a module used twice); "
+                    "expand would untie them in the copy, so it needs layers with weights of "
+                    "their own: give each layer its own parameters (e.g. copy.deepcopy it)"
+                )
 
 
 def _expand_layer(
@@ -352,6 +372,7 @@ def _expand_layer(
         alpha,
         d,
         disjoint=getattr(split_fn, "disjoint", True),
+        empty_children=getattr(split_fn, "empty_children", False),
         where=f"hidden layer {index}",
     ).to(w.device)  # (h, alpha, d)
     mask = get_mask(lin).repeat_interleave(alpha, 0) & child_masks.reshape(alpha * h, d)

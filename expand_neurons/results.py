@@ -4,8 +4,10 @@ A write goes to a temporary file ``.NAME.PID.XXXX.tmp`` beside ``NAME`` (``PID``
 process id) and is then moved into place with :func:`os.replace`. A writer killed outright
 (SIGKILL, power loss) cannot remove its temporary file, so every write first removes the stale
 temporaries of its own target: those whose writer is no longer alive, and any older than
-:data:`STALE_S` seconds. :func:`check_writable` tells, before a long run starts, whether its
-results can be written at all.
+:data:`STALE_S` seconds. The file gets the mode a plain ``open`` would give it
+(:func:`file_mode`: ``0o666`` less the umask), so a shared store stays readable to colleagues.
+:func:`check_writable` tells, before a long run starts, whether its results can be written at
+all.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_json", "read_json", "check_writable", "STALE_S"]
+__all__ = ["write_json", "read_json", "check_writable", "file_mode", "STALE_S"]
 
 #: A temporary file older than this (seconds, by mtime) is stale whoever wrote it.
 STALE_S = 600.0
@@ -90,6 +92,27 @@ def _temporary(path: Path) -> tuple[int, str]:
     return fd, tmp
 
 
+def file_mode() -> int:
+    """The mode ``open`` gives a new file: ``0o666`` less this process's umask (``mkstemp``'s
+    temporaries are ``0o600``; an atomic writer sets this before moving one into place)."""
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it where the system tells it (Linux)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _LOCK:  # elsewhere: set it to a strict mask for a moment and back
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
 def _release(tmp: str, remove: bool) -> None:
     with _LOCK:
         _IN_FLIGHT.discard(tmp)
@@ -114,6 +137,7 @@ def write_json(path: str | os.PathLike, data: Any) -> Path:
             f.write(text + "\n")
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         _release(tmp, remove=True)

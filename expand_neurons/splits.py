@@ -34,10 +34,14 @@ __all__ = [
 
 
 class Split:
-    """Base class: subclasses implement :meth:`masks`; ``disjoint`` says whether to validate."""
+    """Base class: subclasses implement :meth:`masks`; ``disjoint`` says whether to validate
+    that each input goes to exactly one child, ``empty_children`` whether a child may get no
+    input at all (the structured splits below, when there are fewer clauses or groups than
+    children; any other split must give every child at least one input)."""
 
     name: str = "split"
     disjoint: bool = True
+    empty_children: bool = False
 
     def masks(self, weight: torch.Tensor, alpha: int, generator: torch.Generator) -> torch.Tensor:
         """Child masks ``(h, alpha, d)`` (bool) for a parent weight ``(h, d)``."""
@@ -134,6 +138,7 @@ class ClauseAligned(Split):
     """
 
     name = "clause"
+    empty_children = True  # fewer clauses than children leave the extra children empty
 
     def __init__(
         self, groups: Sequence[Sequence[int]], n_inputs: int, order: str = "weight"
@@ -224,6 +229,7 @@ class FeatureBased(Split):
     """
 
     name = "feature"
+    empty_children = True  # fewer groups than children leave the extra children empty
 
     def __init__(self, n_groups: int | None = None) -> None:
         if n_groups is not None and n_groups < 1:
@@ -291,6 +297,8 @@ class _FixedCoverage(Split):
         n_inputs: number of inputs ``d`` of the layer this split applies to.
         whole: clauses kept whole per parent, ``2 <= whole <= len(groups)``.
     """
+
+    empty_children = True
 
     def __init__(self, groups: Sequence[Sequence[int]], n_inputs: int, whole: int = 2) -> None:
         self.groups = [sorted({int(j) for j in g}) for g in groups]
@@ -486,11 +494,19 @@ def _groups_to_masks(groups: Sequence, h: int, alpha: int, d: int) -> torch.Tens
 
 
 def check_masks(
-    masks: torch.Tensor, h: int, alpha: int, d: int, *, disjoint: bool = True, where: str = ""
+    masks: torch.Tensor,
+    h: int,
+    alpha: int,
+    d: int,
+    *,
+    disjoint: bool = True,
+    empty_children: bool = False,
+    where: str = "",
 ) -> torch.Tensor:
     """Validate child masks ``(h, alpha, d)``; raise ``ValueError`` saying what is wrong.
 
-    A disjoint split must give each input of each parent to exactly one child.
+    A disjoint split must give each input of each parent to exactly one child; unless
+    ``empty_children``, every child must get at least one input.
     """
     prefix = f"{where}: " if where else ""
     if masks is None or not isinstance(masks, (torch.Tensor, list, tuple)):
@@ -522,6 +538,12 @@ def check_masks(
                 f"{prefix}split does not cover all inputs: input {j} of parent {i} goes to no "
                 "child; each input must go to exactly one child"
             )
+    if not empty_children and not bool(masks.any(dim=2).all()):
+        i, k = (~masks.any(dim=2)).nonzero()[0].tolist()
+        raise ValueError(
+            f"{prefix}split leaves child {k} of parent {i} with no inputs; every child needs at "
+            "least one input"
+        )
     return masks
 
 

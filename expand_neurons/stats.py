@@ -27,11 +27,14 @@ gives the Wilson score interval.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import stats as sps
+
+from .checks import check_positive, check_probability
 
 __all__ = ["Comparison", "paired", "holm", "family", "wilson_interval", "VERDICTS", "METHODS"]
 
@@ -170,8 +173,22 @@ def paired(
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm-adjusted p-values (step-down, monotone, capped at 1), in the input order."""
-    p = np.asarray(p_values, dtype=float)
+    """Holm-adjusted p-values (step-down, monotone, capped at 1), in the input order.
+
+    Every p-value must be a number in ``[0, 1]``: anything else is a :class:`ValueError` (an
+    invalid p-value must never read as significant).
+    """
+    try:
+        p = np.asarray(p_values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"p_values must be a list of numbers in [0, 1], got {p_values!r}") from err
+    if p.ndim != 1:
+        raise ValueError(f"p_values must be a flat list of numbers in [0, 1], got {p_values!r}")
+    bad = np.flatnonzero(~((p >= 0) & (p <= 1)))  # NaN fails both
+    if len(bad):
+        raise ValueError(
+            f"p-values must be numbers in [0, 1]; p_values[{bad[0]}] is {float(p[bad[0]])}"
+        )
     m = len(p)
     order = np.argsort(p, kind="stable")
     adjusted = np.empty(m)
@@ -218,8 +235,10 @@ def wilson_interval(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval ``(low, high)`` of a frequency ``p`` over ``n`` trials (95 % for
     ``z = 1.96``). Unlike ``p ± z s.e.`` it stays inside ``[0, 1]``, and its lower end is above
     zero whenever ``p`` is, so it can be drawn on a log axis."""
-    if n < 1:
-        raise ValueError(f"a frequency needs at least one trial, got n={n}")
+    check_probability("p", p)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"a frequency needs at least one trial, got n={n!r}")
+    check_positive("z", z)
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))

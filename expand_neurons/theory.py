@@ -43,8 +43,9 @@ __all__ = [
 MODELS = ("independent", "balanced")
 
 
-def _check(alpha: int, k: int, d: int | None, model: str, s: int) -> None:
-    """Check the shared arguments; ``s`` is how many distinct inputs must fit in ``d``."""
+def _check(alpha: int, k: int, d: int | None, model: str, s: int, needs: str = "") -> None:
+    """Check the shared arguments; ``s`` is how many distinct inputs must fit in ``d``, for
+    what ``needs`` says (e.g. ``"two clauses of k=3 inputs need"``)."""
     if model not in MODELS:
         raise ValueError(f"unknown split model {model!r}; allowed are {list(MODELS)}")
     check_int("alpha", alpha)
@@ -52,11 +53,13 @@ def _check(alpha: int, k: int, d: int | None, model: str, s: int) -> None:
     check_int("s", s)
     if d is not None:
         check_int("d", d)
-    if model == "balanced":
-        if d is None or d % alpha:
-            raise ValueError(f"the balanced model needs d divisible by alpha, got d={d}")
-        if s > d:
-            raise ValueError(f"{s} distinct inputs do not fit in d={d}")
+    if model == "balanced" and (d is None or d % alpha):
+        raise ValueError(f"the balanced model needs d divisible by alpha, got d={d}")
+    if d is not None and s > d:
+        raise ValueError(
+            f"{needs or f'{s} inputs together need'} {s} distinct inputs, got d={d}; d must be "
+            f"at least {s} (or None: the independent model needs no d)"
+        )
 
 
 def together_probability(
@@ -77,7 +80,7 @@ def coverage_probability(
     alpha: int, k: int, d: int | None = None, model: str = "independent"
 ) -> float:
     """Probability that one ``k``-input clause stays whole in some child."""
-    _check(alpha, k, d, model, k)
+    _check(alpha, k, d, model, k, f"a clause of k={k} inputs needs")
     return together_probability(k, alpha, d, model)
 
 
@@ -85,7 +88,7 @@ def collision_probability(
     alpha: int, k: int, d: int | None = None, model: str = "independent"
 ) -> float:
     """Probability that two disjoint ``k``-input clauses land whole in the same child."""
-    _check(alpha, k, d, model, 2 * k)
+    _check(alpha, k, d, model, 2 * k, f"two clauses of k={k} inputs need")
     return together_probability(2 * k, alpha, d, model)
 
 
@@ -130,9 +133,7 @@ def simulate(
     ``trials`` must be at least 2 (a standard error needs two draws) and ``2 * k <= d``.
     """
     d = check_int("d", d)
-    _check(alpha, k, d, model, 2 * k)
-    if 2 * k > d:
-        raise ValueError(f"two clauses of k={k} inputs need {2 * k} distinct inputs, got d={d}")
+    _check(alpha, k, d, model, 2 * k, f"two clauses of k={k} inputs need")
     trials = check_int("trials", trials, minimum=2)
     seed = check_seed(seed)
     g = torch.Generator().manual_seed(seed)

@@ -20,7 +20,7 @@ from torch.nn.utils import parametrize
 from tqdm import tqdm as console_tqdm
 from tqdm.auto import tqdm as auto_tqdm
 
-from .checks import check_int
+from .checks import check_int, check_positive
 from .masking import (
     DropConnect,
     FixedMask,
@@ -320,8 +320,7 @@ def fit(
         raise ValueError(f"unknown loss {loss!r}; allowed are {list(LOSSES)}")
     check_int("epochs", epochs, minimum=0)
     check_int("batch_size", batch_size, minimum=1)
-    if not lr > 0:
-        raise ValueError(f"lr must be a number > 0, got {lr!r}")
+    check_positive("lr", lr)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; allowed are {list(OPTIMIZERS)}")
     check_seed(seed)
@@ -331,14 +330,9 @@ def fit(
     data = list(data) if isinstance(data, (list, tuple)) else [cast(Dataset, data)] * len(models)
     if len(data) != len(models):
         raise ValueError(f"got {len(data)} data sets for {len(models)} models")
-    for d in data:
-        if len(d.X_train) == 0 or len(d.X_test) == 0:
-            raise ValueError(
-                f"empty data set: {len(d.X_train)} training and {len(d.X_test)} test samples; "
-                "both must be >= 1"
-            )
-    for m in models:
+    for i, (m, d) in enumerate(zip(models, data)):
         _check_finite(m, "before training")
+        _check_data(m, d, loss, f"data[{i}]." if len(data) > 1 else "")
     device = torch.device(device) if device is not None else default_device()
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(seed)  # dropout-like randomness; torch's global state is restored
@@ -360,6 +354,110 @@ def fit(
     for m in models:
         _check_finite(m, "after training (it diverged: try a lower lr)")
     return histories
+
+
+_DATA = ("X_train", "y_train", "X_test", "y_test")
+
+
+def _check_data(model: nn.Module, data: object, loss: str, prefix: str = "") -> None:
+    """Refuse, before any training, a data set ``model`` cannot be trained on with ``loss``.
+
+    Each tensor must be there, non-empty and finite, inputs of the model's dtype and shape,
+    labels as ``loss`` needs them (see :class:`Dataset`). Raises :class:`TypeError` or
+    :class:`ValueError` naming the tensor (``prefix`` + its name) and what is allowed.
+    """
+    missing = [n for n in _DATA if not isinstance(getattr(data, n, None), torch.Tensor)]
+    if missing:
+        raise TypeError(
+            f"data must have tensors {', '.join(_DATA)} (e.g. a BooleanTask); "
+            f"{type(data).__name__} has no tensor {prefix}{missing[0]}"
+        )
+    tensors: dict[str, torch.Tensor] = {n: getattr(data, n) for n in _DATA}
+    if len(tensors["X_train"]) == 0 or len(tensors["X_test"]) == 0:
+        raise ValueError(
+            f"empty data set: {len(tensors['X_train'])} training and {len(tensors['X_test'])} "
+            "test samples; both must be >= 1"
+        )
+    for part in ("train", "test"):
+        X, y = tensors[f"X_{part}"], tensors[f"y_{part}"]
+        if len(X) != len(y):
+            raise ValueError(
+                f"{prefix}X_{part} has {len(X)} samples but {prefix}y_{part} has {len(y)}; "
+                "they must be equal"
+            )
+        _check_inputs(model, X, f"{prefix}X_{part}")
+        _check_labels(y, f"{prefix}y_{part}", loss)
+    for part in ("train", "test"):
+        _check_outputs(model, tensors["X_train"], tensors[f"y_{part}"], f"{prefix}y_{part}", loss)
+
+
+def _check_inputs(model: nn.Module, X: torch.Tensor, name: str) -> None:
+    """``X`` finite and of the dtype of the model's parameters."""
+    dtype = next((p.dtype for p in model.parameters()), None)
+    if dtype is not None and X.dtype != dtype:
+        raise TypeError(
+            f"{name} has dtype {X.dtype} but the model's parameters are {dtype}; "
+            f"convert the inputs (e.g. X.to({dtype})) or the model"
+        )
+    bad = int((~torch.isfinite(X)).sum()) if X.is_floating_point() else 0
+    if bad:
+        raise ValueError(f"{name} holds {bad} NaN or inf entries; inputs must be finite")
+
+
+def _check_labels(y: torch.Tensor, name: str, loss: str) -> None:
+    """``y`` as ``loss`` needs it: 0/1 floats ``(n, outputs)`` or int64 class indices ``(n,)``."""
+    if loss == "bce":
+        if not y.is_floating_point() or y.ndim != 2:
+            raise TypeError(
+                f"loss='bce' needs {name} as a float tensor (n, outputs) of 0s and 1s, got "
+                f"{y.dtype} of shape {tuple(y.shape)}"
+            )
+        bad = (y != 0) & (y != 1)
+        if bool(bad.any()):
+            raise ValueError(
+                f"{name} holds {int(bad.sum())} values outside {{0, 1}} (e.g. "
+                f"{float(y[bad][0])}); loss='bce' needs labels 0 or 1"
+            )
+        return
+    if y.dtype != torch.int64 or y.ndim != 1:
+        raise TypeError(
+            f"loss='ce' needs {name} as int64 class indices of shape (n,), got {y.dtype} of "
+            f"shape {tuple(y.shape)} (multi-label 0/1 targets need loss='bce')"
+        )
+    if len(y) and int(y.min()) < 0:
+        raise ValueError(f"{name} holds class index {int(y.min())}; class indices must be >= 0")
+
+
+@torch.no_grad()
+def _check_outputs(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, name: str, loss: str
+) -> None:
+    """The model takes one sample of ``X`` and gives as many outputs as ``y`` (``name``) needs."""
+    device = next((p.device for p in model.parameters()), X.device)
+    mode = model.training
+    model.train(False)  # no dropout, no running statistics updated
+    try:
+        out = model(X[:1].to(device))
+    except (RuntimeError, ValueError, TypeError) as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ValueError(
+            f"the model does not take the samples of X_train, of shape {tuple(X.shape[1:])}: "
+            f"{first}"
+        ) from err
+    finally:
+        model.train(mode)
+    outputs = out.shape[1] if out.ndim == 2 else 0
+    gives = f"{outputs} outputs" if out.ndim == 2 else f"outputs of shape {tuple(out.shape[1:])}"
+    if loss == "bce" and outputs != y.shape[1]:
+        raise ValueError(
+            f"the model gives {gives} per sample but {name} has {y.shape[1]} labels; "
+            "they must be equal"
+        )
+    if loss == "ce" and int(y.max()) >= outputs:
+        raise ValueError(
+            f"the model gives {gives} per sample but {name} holds class index "
+            f"{int(y.max())}; class indices must be below the number of outputs"
+        )
 
 
 def _check_finite(model: nn.Module, when: str) -> None:

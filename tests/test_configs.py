@@ -30,7 +30,7 @@ def test_split_at_is_validated_as_a_fraction_before_rounding(split_at):
     [
         ({"seeds": 0}, "seeds must be an integer >= 1, got 0"),
         ({"n_train": 0}, "n_train must be an integer >= 1, got 0"),
-        ({"lr": -1.0}, "lr must be a number > 0"),
+        ({"lr": -1.0}, "lr must be a finite number > 0"),
         ({"label_mode": "xor"}, "unknown label_mode 'xor'"),
         ({"variants": ["dense", "grouped-x"]}, "unknown variant 'grouped-x'"),
         ({"grid": {"epoch": [1]}}, r"grid keys \['epoch'\] are not config keys"),

@@ -139,7 +139,7 @@ def test_mlp_widths_must_be_positive_integers(hidden):
 @pytest.mark.parametrize("kwargs, match", [
     ({"batch_size": 0}, "batch_size must be an integer >= 1, got 0"),
     ({"epochs": -1}, "epochs must be an integer >= 0, got -1"),
-    ({"lr": 0.0}, "lr must be a number > 0"),
+    ({"lr": 0.0}, "lr must be a finite number > 0"),
     ({"optimizer": "lion"}, "unknown optimizer 'lion'; allowed are"),
     ({"seed": -1}, r"seed must be an integer in \[0, 9223372036854775807\]"),
 ])  # fmt: skip

@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from ..results import file_mode
+
 __all__ = ["cache_root", "atomic_write", "download", "md5_of"]
 
 #: Environment variable that overrides the default cache folder ``~/.cache/expand_neurons``.
@@ -47,7 +49,7 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; a cache or data file is not secret
+        os.chmod(tmp, file_mode())  # mkstemp makes it 0600; a cache or data file is not secret
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from ..checks import check_int
+from ..checks import check_device, check_int, check_positive
 from ..expansion import BIAS_MODES
 from ..models import INITS
 from ..tasks import DISTRIBUTIONS, LABEL_MODES, VARIABLES
@@ -80,8 +80,7 @@ def _fraction(name: str, value: object, closed_above: bool = True) -> None:
 
 
 def _positive(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    check_positive(name, value)
 
 
 def _choice(name: str, value: object, allowed: Sequence[object]) -> None:
@@ -153,6 +152,12 @@ class ExperimentConfig:
         for key, values in grid.items():
             if not isinstance(values, tuple) or not values:
                 raise ValueError(f"grid[{key!r}] must be a non-empty list, got {values!r}")
+            repeated = [v for i, v in enumerate(values) if v in values[:i]]
+            if repeated:
+                raise ValueError(
+                    f"grid[{key!r}] lists {repeated[0]!r} more than once ({list(values)}); "
+                    "each value must appear once"
+                )
         if grid:
             for point in self.points():
                 self.at(point)  # validates every point now, before anything runs
@@ -261,7 +266,27 @@ class BooleanConfig(ExperimentConfig):
             raise ValueError("variants must name at least one variant, e.g. ['dense', 'random']")
         for v in self.variants:
             check_variant(v)
+        self._check_alpha()
         self._check_grid()
+
+    @property
+    def n_inputs(self) -> int:
+        """Inputs of the task (and of the first hidden layer): the clause variables
+        (``n_clauses * k`` disjoint, ``n_clauses * (k - 1)`` shared) plus ``extra_vars``."""
+        per_clause = self.k if self.variables == "disjoint" else self.k - 1
+        return self.n_clauses * per_clause + self.extra_vars
+
+    def _check_alpha(self) -> None:
+        """Every child of an expanded neuron needs at least one input (as :func:`~expand_neurons.
+        expansion.expand` requires): ``alpha`` at most the task's inputs, if a variant splits."""
+        if self.grid or self.variants == ("dense",) or self.alpha <= self.n_inputs:
+            return  # a grid's points are checked one by one
+        raise ValueError(
+            f"alpha={self.alpha} is larger than the {self.n_inputs} inputs of the task "
+            f"(n_clauses={self.n_clauses}, k={self.k}, extra_vars={self.extra_vars}, "
+            f"{self.variables} variables); every child needs at least one input, so alpha must "
+            f"be at most {self.n_inputs}"
+        )
 
     @property
     def warmup_epochs(self) -> int:
@@ -376,3 +401,6 @@ class RunEnv:
     def __post_init__(self) -> None:
         if self.threads is not None:
             _integer("threads", self.threads, 1)
+        check_device("device", self.device, available=False)
+        check_device("encoder_device", self.encoder_device, available=False)
+        _flag("download", self.download)

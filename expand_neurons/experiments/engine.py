@@ -11,21 +11,50 @@ The numbers are the same every way: a cell's seeds are derived from the base see
 the client writes to the store, one cell as soon as it is finished, so a worker that dies loses
 nothing (Dask runs its cells again elsewhere) and an interrupted client loses at most the cells
 in flight. Dask is imported only when a cluster is asked for.
+
+Both fail fast: a local cluster has at most :func:`max_workers` processes unless more are asked
+for explicitly, and a scheduler address is checked (:func:`check_scheduler_address`) and must
+answer as a Dask scheduler within ``timeout_s`` (:func:`check_scheduler`), else one
+:class:`ConnectionError` says what answered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..checks import check_int, check_positive
 from ..training import progress_bar
 from .config import ExperimentConfig, RunEnv
 from .runner import SettingRunner, cells_of, compute_cell
 from .store import Cell, ResultStore, git_commit
 
-__all__ = ["CellJob", "jobs_of", "compute_cells", "run_cells", "dask_client", "WORKER_CONFIG"]
+__all__ = [
+    "CellJob",
+    "jobs_of",
+    "compute_cells",
+    "run_cells",
+    "dask_client",
+    "WORKER_CONFIG",
+    "SCHEDULER_TIMEOUT_S",
+    "SCHEDULER_SCHEMES",
+    "check_scheduler_address",
+    "check_scheduler",
+    "max_workers",
+    "check_workers",
+]
+
+#: Seconds a scheduler has to answer as one before a run gives up.
+SCHEDULER_TIMEOUT_S = 30.0
+#: Address schemes of Dask's communication backends: ``tcp://HOST:PORT`` is the usual one
+#: (``inproc://`` names a scheduler in this process).
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
 
 #: Dask settings for the workers of a local cluster. Two of Dask's defaults slow these small,
 #: Python-bound training loops in a worker:
@@ -44,10 +73,139 @@ WORKER_CONFIG: dict[str, object] = {
 }
 
 
+def max_workers() -> int:
+    """The most local worker processes started without asking for more: the CPU cores."""
+    return os.cpu_count() or 1
+
+
+def check_workers(
+    workers: object,
+    allow_more: bool = False,
+    name: str = "workers",
+    override: str = "allow_more=True",
+) -> int:
+    """``workers`` if it is an integer >= 1 and (unless ``allow_more``) at most
+    :func:`max_workers`; a ``ValueError`` naming the cap and the ``override`` otherwise."""
+    workers = check_int(name, workers)
+    cap = max_workers()
+    if workers > cap and not allow_more:
+        raise ValueError(
+            f"{name} must be at most {cap}, the CPU cores of this machine (os.cpu_count()), got "
+            f"{workers}; more processes than cores only compete for them ({override} starts "
+            "them anyway)"
+        )
+    return workers
+
+
+def check_scheduler_address(address: object, name: str = "scheduler") -> str:
+    """``address`` if it has the form of a Dask scheduler address, ``SCHEME://HOST:PORT`` with a
+    scheme of :data:`SCHEDULER_SCHEMES` (``HOST:PORT`` means ``tcp://HOST:PORT``); a
+    ``ValueError`` naming the form otherwise."""
+    form = f"{name} must be an address tcp://HOST:PORT (schemes {', '.join(SCHEDULER_SCHEMES)})"
+    if not isinstance(address, str):
+        raise ValueError(f"{form}, got {address!r} ({type(address).__name__})")
+    scheme, sep, location = address.partition("://")
+    if not sep:
+        scheme, location = "tcp", address
+    host, colon, port = location.rpartition(":")
+    if scheme not in SCHEDULER_SCHEMES:
+        raise ValueError(f"{form}, got {address!r}: unknown scheme {scheme!r}")
+    if scheme == "inproc" and location:
+        return address
+    if not colon or not host.strip("[]") or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{form}, got {address!r}: it needs a host and a port in 1..65535")
+    return address
+
+
+def check_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> None:
+    """Connect to ``address`` and ask who answers, all within ``timeout_s`` seconds.
+
+    Raises ``ValueError`` for a malformed address and :class:`ConnectionError` (one line) when
+    nothing answers, or something that is not a Dask scheduler: a refused or unresolvable
+    address, a listener that stays silent, another service (an HTTP server).
+    """
+    address = check_scheduler_address(address)
+    timeout_s = check_positive("timeout_s", timeout_s)
+    outcome: dict[str, Any] = {}
+    probe = threading.Thread(
+        target=_identify, args=(address, timeout_s, outcome), daemon=True, name="dask-probe"
+    )
+    probe.start()
+    probe.join(timeout_s + 2)  # a hung probe is left behind: a daemon, it blocks no exit
+    if "reply" in outcome:
+        reply = outcome["reply"]
+        if isinstance(reply, dict) and reply.get("type") == "Scheduler":
+            return
+        raise ConnectionError(f"{address} answered, but not as a Dask scheduler: {reply!r:.80}")
+    err = outcome.get("error")
+    if not outcome.get("listening"):  # refused until the end, unknown host, unreachable
+        raise ConnectionError(
+            f"cannot connect to a Dask scheduler at {address} within {timeout_s:g} s: "
+            f"{_reason(err)}"
+        )
+    raise ConnectionError(
+        f"{address} accepts connections but gave no Dask answer within {timeout_s:g} s: is a "
+        "Dask scheduler listening there (and not another service, such as an HTTP server)?"
+    )
+
+
+def _reason(err: BaseException | None) -> str:
+    """The first line of what ``err`` (or its cause) says, else its type's name."""
+    if err is None or isinstance(err, asyncio.TimeoutError):
+        return "no connection (refused or unreachable)"
+    cause = err.__cause__ or err
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__
+
+
+async def _open(host: str, port: int) -> None:
+    """Open (and close) a TCP connection to ``host:port``, trying again while it is refused (a
+    scheduler may still be starting) until cancelled; an unknown host fails at once."""
+    while True:
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+        except ConnectionRefusedError:
+            await asyncio.sleep(0.2)
+            continue
+        writer.close()
+        return
+
+
+def _identify(address: str, timeout_s: float, outcome: dict[str, Any]) -> None:
+    """Ask ``address`` for its identity in an event loop of this thread: ``listening`` once a
+    TCP connection opens, then the ``reply`` or the ``error`` go to ``outcome``."""
+    from distributed.comm import connect  # optional: only a cluster needs it
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.security import Security
+
+    async def identity() -> Any:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            await _open(*parse_host_port(location))
+        outcome["listening"] = True
+        args = Security().get_connection_args("client")  # TLS settings of the Dask config
+        comm = await connect(address, timeout=timeout_s, **args)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        outcome["reply"] = asyncio.run(asyncio.wait_for(identity(), timeout_s))
+    except Exception as err:  # reported by check_scheduler
+        outcome["error"] = err
+
+
 @contextlib.contextmanager
-def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+def dask_client(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    timeout_s: float = SCHEDULER_TIMEOUT_S,
+) -> Iterator[Any]:
     """A ``distributed.Client``: of a new ``LocalCluster`` with ``workers`` processes, or
-    connected to ``scheduler``. Closed (and the local cluster shut down) on exit."""
+    connected to ``scheduler`` (which must answer within ``timeout_s``, see
+    :func:`check_scheduler`). Closed (and the local cluster shut down) on exit."""
     try:
         from distributed import Client, LocalCluster  # optional: only a cluster needs it
     except ImportError as err:  # pragma: no cover - distributed is in requirements.txt
@@ -55,7 +213,8 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
             "running on Dask needs the distributed package: pip install 'dask[distributed]'"
         ) from err
     if scheduler is not None:
-        client = Client(scheduler, timeout="30s")
+        check_scheduler(scheduler, timeout_s)
+        client = Client(scheduler, timeout=f"{timeout_s}s")
         try:
             yield client
         finally:
@@ -105,6 +264,7 @@ def compute_cells(
     store: ResultStore | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    scheduler_timeout_s: float = SCHEDULER_TIMEOUT_S,
     progress: bool | None = None,
     command: str | None = None,
     desc: str = "cells",
@@ -115,6 +275,7 @@ def compute_cells(
 
     Args:
         workers, scheduler: run the missing cells on Dask (see the module docstring).
+        scheduler_timeout_s: seconds ``scheduler`` has to answer (:func:`check_scheduler`).
         progress: a bar over cells (done / total, ETA); ``None`` reads
             ``$EXPAND_NEURONS_PROGRESS``.
     """
@@ -142,7 +303,8 @@ def compute_cells(
                 finished(job.cell, _compute(job, env, origin))
                 bar.update(1)
         elif todo:
-            _run_on_dask(todo, env, origin, workers, scheduler, finished, bar)
+            client = functools.partial(dask_client, workers, scheduler, scheduler_timeout_s)
+            _run_on_dask(todo, env, origin, client, finished, bar)
     return payloads, len(todo)
 
 
@@ -179,15 +341,14 @@ def _run_on_dask(
     todo: Sequence[CellJob],
     env: RunEnv,
     origin: Origin,
-    workers: int | None,
-    scheduler: str | None,
+    client_of: Callable[[], contextlib.AbstractContextManager[Any]],
     finished: Callable[[Cell, dict[str, Any]], None],
     bar: Any,
 ) -> None:
     from distributed import as_completed  # optional: only a cluster needs it
 
     env = replace(env, progress=False)  # workers' training bars would interleave: one bar here
-    with dask_client(workers, scheduler) as client:
+    with client_of() as client:
         futures = {
             client.submit(
                 _compute,

@@ -152,9 +152,16 @@ def records_of(result: Mapping[str, Any] | Iterable[Record]) -> list[Record]:
 def select(result: Mapping[str, Any] | Iterable[Record], **fields: Any) -> list[Record]:
     """The records whose fields equal ``fields`` (all of them), in their stored order.
 
-    Example: ``select(result, variant="random", hidden=8)``.
+    Example: ``select(result, variant="random", hidden=8)``. A field that no record has (a
+    misspelt name) is a :class:`LookupError` naming the fields there are; a field only some
+    records have (``blocks``, of the grouped variants) selects among those.
     """
-    return [r for r in records_of(result) if all(k in r and r[k] == v for k, v in fields.items())]
+    records = records_of(result)
+    unknown = sorted(k for k in fields if not any(k in r for r in records))
+    if records and unknown:
+        known = sorted({k for r in records for k in r})
+        raise LookupError(f"no record has the field(s) {unknown}; the records' fields are {known}")
+    return [r for r in records if all(k in r and r[k] == v for k, v in fields.items())]
 
 
 def one(result: Mapping[str, Any] | Iterable[Record], **fields: Any) -> Record:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..seeds import check_seed
 from .config import ExperimentConfig, RunEnv
-from .engine import compute_cells, jobs_of, run_cells
+from .engine import SCHEDULER_TIMEOUT_S, compute_cells, jobs_of, run_cells
 from .profiles import PROFILES, resolve_profile
 from .runner import SettingRunner, assemble, cells_of
 from .store import Cell, ResultStore, StoreStatus
@@ -30,7 +30,8 @@ __all__ = [
 
 
 def _as_store(store: ResultStore | str | os.PathLike[str]) -> ResultStore:
-    """``store`` itself, or the result store in the directory it names."""
+    """``store`` itself, or the result store in the directory it names (a ``ValueError`` if
+    that path exists and is not a directory, before any work)."""
     return store if isinstance(store, ResultStore) else ResultStore(Path(store))
 
 
@@ -117,6 +118,7 @@ class Experiment:
         store: ResultStore | str | os.PathLike[str] | None = None,
         workers: int | None = None,
         scheduler: str | None = None,
+        scheduler_timeout_s: float = SCHEDULER_TIMEOUT_S,
         progress: bool | None = None,
         command: str | None = None,
         **overrides: Any,
@@ -130,6 +132,7 @@ class Experiment:
             workers, scheduler: run the cells on a local Dask cluster of ``workers`` processes,
                 or on the Dask cluster at ``scheduler`` (see
                 :mod:`~expand_neurons.experiments.engine`). The numbers are the same.
+            scheduler_timeout_s: seconds ``scheduler`` has to answer as a Dask scheduler.
             progress: a bar over cells (``None``: ``$EXPAND_NEURONS_PROGRESS``).
             command: the command line recorded in each cell's provenance.
             overrides: config fields to change (validated).
@@ -151,6 +154,7 @@ class Experiment:
             store=store,
             workers=workers,
             scheduler=scheduler,
+            scheduler_timeout_s=scheduler_timeout_s,
             progress=progress,
             command=command,
         )
@@ -234,6 +238,7 @@ def fill_store(
     *,
     workers: int | None = None,
     scheduler: str | None = None,
+    scheduler_timeout_s: float = SCHEDULER_TIMEOUT_S,
     progress: bool | None = None,
     command: str | None = None,
 ) -> int:
@@ -261,6 +266,7 @@ def fill_store(
         store=store,
         workers=workers,
         scheduler=scheduler,
+        scheduler_timeout_s=scheduler_timeout_s,
         progress=progress,
         command=command,
         desc=f"{len(chosen)} experiments' cells",

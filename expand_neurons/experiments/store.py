@@ -211,12 +211,16 @@ def provenance(
 
 
 class ResultStore:
-    """Cells of any number of experiments under one directory ``root``."""
+    """Cells of any number of experiments under one directory ``root`` (a ``ValueError`` if
+    ``root`` exists and is not a directory)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         if self.root.exists() and not self.root.is_dir():
-            raise ValueError(f"result store {self.root} is a file, not a directory")
+            raise ValueError(
+                f"the result store {self.root} is not a directory; a store is a folder of cells: "
+                "give a folder (it is created if missing)"
+            )
 
     def path(self, cell: Cell) -> Path:
         """Where ``cell`` is stored."""

@@ -41,6 +41,7 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from .. import splits
+from ..checks import check_device
 from ..expansion import expand
 from ..results import write_json
 from .convert import convert_layer
@@ -312,8 +313,7 @@ def run(cfg: BenchConfig, progress: Callable[[str], None] | None = None) -> dict
         raise ValueError(f"unknown layouts {unknown}; allowed are {list(BENCH_LAYOUTS)}")
     if cfg.clock not in ("wall", "cpu") or (cfg.clock == "cpu" and cfg.device != "cpu"):
         raise ValueError(f"clock must be 'wall' or (on the CPU) 'cpu', got {cfg.clock!r}")
-    if cfg.device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' asked for, but torch.cuda.is_available() is False")
+    check_device("device", cfg.device)
     progress = progress or (lambda _msg: None)
     start = time.perf_counter()
     rows = []
