@@ -49,10 +49,10 @@ def _mlp(inputs: int = 4, outputs: int = 2) -> nn.Sequential:
     "change, message",
     [
         (
-            {"alpha": 25},
-            "alpha=25 is larger than the 24 inputs of the task (n_clauses=8, k=3, extra_vars=0, "
-            "disjoint variables); every child needs at least one input, so alpha must be at most "
-            "24",
+            {"alpha": 33},
+            "alpha=33 is larger than the 32 inputs of the task (n_clauses=8, k=3, 16 distractors, "
+            "shared variables); every child needs at least one input, so alpha must be at most "
+            "32",
         ),
         ({"lr": float("inf")}, "lr must be a finite number > 0, got inf"),
         ({"lr": float("nan")}, "lr must be a finite number > 0, got nan"),
@@ -61,8 +61,8 @@ def _mlp(inputs: int = 4, outputs: int = 2) -> nn.Sequential:
             "grid['hidden'] lists 8 more than once ([8, 8]); each value must appear once",
         ),
         (
-            {"grid": {"alpha": [2, 25]}},
-            "alpha=25 is larger than the 24 inputs of the task",
+            {"grid": {"alpha": [2, 33]}},
+            "alpha=33 is larger than the 32 inputs of the task",
         ),
     ],
 )
@@ -73,9 +73,9 @@ def test_configs_training_would_reject_fail_when_made(change, message):
 
 def test_alpha_is_checked_against_the_inputs_of_each_grid_point_and_only_when_it_splits():
     pilot = get("boolean-pilot")
-    pilot.config("quick", alpha=24)  # 24 inputs: one each
-    pilot.config("quick", alpha=30, grid={"n_clauses": [16, 32]})  # 48 and 96 inputs
-    pilot.config("quick", alpha=30, variants=["dense"])  # nothing is split
+    pilot.config("quick", alpha=32)  # 32 inputs (16 shared clause variables, 16 distractors)
+    pilot.config("quick", alpha=40, grid={"n_clauses": [16, 32]})  # 64 and 128 inputs
+    pilot.config("quick", alpha=40, variants=["dense"])  # nothing is split
 
 
 @pytest.mark.parametrize(
@@ -443,8 +443,8 @@ def test_a_real_scheduler_passes_the_check():
             f"--workers must be at most {max_workers()}, the CPU cores",
         ),
         (
-            ["run", "boolean-pilot", "--set", "alpha=25"],
-            "alpha=25 is larger than the 24 inputs of the task",
+            ["run", "boolean-pilot", "--set", "alpha=33"],
+            "alpha=33 is larger than the 32 inputs of the task",
         ),
         (
             ["run", "boolean-pilot", "--set", "lr=Infinity"],

@@ -94,20 +94,31 @@ def test_exact_match_is_at_most_per_label_accuracy_and_equal_with_one_output():
                 assert r.exact_match is not None and r.exact_match <= r.accuracy + 1e-9
                 if label_mode == "dnf":
                     assert r.exact_match == pytest.approx(r.accuracy, abs=1e-6)
-    result = get("boolean-pilot").run("quick", **TINY, exact_match=True)
+    result = get("boolean-pilot").run("quick", **TINY, metric="accuracy")  # per label
     for record in result["records"]:
         assert all(e <= a for e, a in zip(record["exact_matches"], record["accuracies"]))
-    assert "exact_matches" not in get("boolean-pilot").run("quick", **TINY)["records"][0]
+    lab = get("boolean-pilot").run("quick", **TINY)["records"]  # the laboratory: exact match
+    assert all(r["accuracies"] == r["exact_matches"] for r in lab)
+    per_label = get("boolean-pilot").run("quick", **TINY, metric="accuracy", exact_match=False)
+    assert "exact_matches" not in per_label["records"][0]
 
 
 # --- key and number stability --------------------------------------------------------------
 
 
 def test_new_fields_at_their_defaults_leave_keys_unchanged():
-    fields = ("variables", "distribution", "bias", "count_biases", "exact_match", "metric")
+    fields = (
+        "variables",
+        "distribution",
+        "bias",
+        "count_biases",
+        "exact_match",
+        "metric",
+        "distractors",
+    )
     for field in fields:
         assert field not in BooleanConfig().to_dict()
-    cfg = get("boolean-pilot").config("paper")
+    cfg = BooleanConfig(epochs=2000, seeds=10)
     key = cells_of("boolean-pilot", "paper", cfg, 0)[0].key
     defaults = {f: getattr(BooleanConfig(), f) for f in fields}
     assert cells_of("boolean-pilot", "paper", cfg.replace(**defaults), 0)[0].key == key
@@ -189,7 +200,8 @@ def test_a_design_translates_into_the_boolean_config():
     design = {**rb.default_design(), "distractors": "equal", "variables": "shared"}
     design.update(outputs="dnf", inputs="uniform", bias="copy", budget="weights_only")
     cfg = rb.setting_config(rb.RobustnessConfig(design=design), "clauses16")
-    assert (cfg.n_clauses, cfg.extra_vars, cfg.variables) == (16, 32, "shared")
+    assert (cfg.n_clauses, cfg.n_distractors, cfg.variables) == (16, 32, "shared")
+    assert cfg.n_inputs == 64
     assert (cfg.label_mode, cfg.distribution, cfg.bias) == ("dnf", "uniform", "copy")
     assert cfg.count_biases is False and cfg.exact_match is True
 

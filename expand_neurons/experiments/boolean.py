@@ -31,12 +31,15 @@ from ..schedule import Run, run_schedule
 from ..seeds import instance_seeds
 from ..tasks import BooleanTask, make_task
 from .config import BooleanConfig, RunEnv
+from .designs import design_config
+from .laboratory import LABORATORY
 from .registry import Experiment, register
 from .runner import SettingRuns
 from .variants import make_variant, parse_variant
 
 __all__ = [
     "PAPER_SCALE",
+    "LAB",
     "ABLATION_DROPCONNECT_P",
     "boolean_tasks",
     "boolean_runs",
@@ -56,7 +59,7 @@ def boolean_tasks(cfg: BooleanConfig, seed: int = 0) -> list[BooleanTask]:
         make_task(
             cfg.n_clauses,
             cfg.k,
-            extra_vars=cfg.extra_vars,
+            extra_vars=cfg.n_distractors,
             variables=cfg.variables,
             label_mode=cfg.label_mode,
             distribution=cfg.distribution,
@@ -147,6 +150,7 @@ def boolean_setting(cfg: BooleanConfig, seed: int, env: RunEnv) -> SettingRuns:
         "alpha": cfg.alpha,
         "split_at": cfg.split_at,
         "load": cfg.n_clauses / cfg.hidden,
+        "inputs": cfg.n_inputs,
         "metric": cfg.metric,
     }
     tasks = boolean_tasks(cfg, seed)
@@ -155,10 +159,15 @@ def boolean_setting(cfg: BooleanConfig, seed: int, env: RunEnv) -> SettingRuns:
     return SettingRuns([({}, boolean_runs(cfg, seed, env, tasks))], info, extra)
 
 
+#: The base config of every Boolean experiment: the laboratory chosen from its dense baseline
+#: (:data:`~expand_neurons.experiments.laboratory.LABORATORY`).
+LAB = design_config(BooleanConfig(), LABORATORY)
+
+
 def register_boolean(name: str, description: str, quick: dict, paper: dict) -> Experiment:
-    """Register a Boolean experiment: its two profiles as overrides of ``BooleanConfig()``."""
+    """Register a Boolean experiment: its two profiles as overrides of :data:`LAB`."""
     profiles = {"quick": quick, "paper": paper}
-    return register(Experiment(name, description, BooleanConfig(), profiles, boolean_setting))
+    return register(Experiment(name, description, LAB, profiles, boolean_setting))
 
 
 _SMALL = {"seeds": 4, "n_train": 2048}  # the quick sweeps: fewer seeds and samples per point
@@ -216,12 +225,16 @@ register_boolean(
     {"variants": _ABLATIONS, "dropconnect_p": ABLATION_DROPCONNECT_P},
     {**PAPER_SCALE, "variants": _ABLATIONS, "dropconnect_p": ABLATION_DROPCONNECT_P},
 )
+#: Packing two clauses whole into one child, or keeping them apart, needs clauses that share no
+#: input: the collisions experiment runs the laboratory on disjoint variables.
+_DISJOINT = {"variables": "disjoint"}
+
 register_boolean(
     "boolean-collisions",
-    "Collisions at equal coverage (pilot): the same two clauses per parent whole, packed into "
-    "one child or kept apart.",
-    {"variants": _COLLISIONS, "seeds": 20},  # batched over seeds: about 25 CPU s
-    {**PAPER_SCALE, "variants": _COLLISIONS, "seeds": 20},
+    "Collisions at equal coverage (pilot, the laboratory on disjoint variables): the same two "
+    "clauses per parent whole, packed into one child or kept apart.",
+    {**_DISJOINT, "variants": _COLLISIONS, "seeds": 20},  # batched over seeds: about 25 CPU s
+    {**PAPER_SCALE, **_DISJOINT, "variants": _COLLISIONS, "seeds": 20},
 )
 register_boolean(
     "boolean-timing",

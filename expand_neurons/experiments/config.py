@@ -33,6 +33,7 @@ __all__ = [
     "RunEnv",
     "MODELS",
     "METRICS",
+    "DISTRACTORS",
     "REAL_SPLITS",
     "KEYED_WHEN_SET",
     "keyed_when_set",
@@ -45,6 +46,8 @@ C = TypeVar("C", bound="ExperimentConfig")
 MODELS = ("mlp", "cnn")
 #: What a Boolean record's ``accuracy`` is (:attr:`BooleanConfig.metric`).
 METRICS = ("accuracy", "exact_match")
+#: How a Boolean task's distractor inputs are counted (:attr:`BooleanConfig.distractors`).
+DISTRACTORS = ("count", "equal")
 #: Splits of :class:`RealConfig` (real data has no clauses).
 REAL_SPLITS = ("random", "feature", "overlap")
 
@@ -195,6 +198,8 @@ class BooleanConfig(ExperimentConfig):
         count_biases: biases count in the non-zero budget (default ``True``).
         exact_match: records also carry ``exact_match`` and ``exact_matches`` (per seed): the
             fraction of test samples with every output right (default ``False``).
+        distractors: ``"count"`` (default): ``extra_vars`` distractor inputs; ``"equal"``: as
+            many as the clause inputs, at every grid point (``extra_vars`` 0).
         metric: what a record's ``accuracy`` is: ``"accuracy"`` per label (default) or
             ``"exact_match"`` (every output of a sample right). The laboratory's choice
             (:mod:`~expand_neurons.experiments.laboratory`).
@@ -207,9 +212,9 @@ class BooleanConfig(ExperimentConfig):
         seeds: task-and-network instances per setting.
         n_train, n_test: samples per task; lr, batch_size: Adam's settings.
 
-    ``variables``, ``distribution``, ``bias``, ``count_biases``, ``exact_match`` and ``metric``
-    came after the first stored cells: they are :func:`keyed_when_set`, so at their defaults a
-    config's store key is what it was before they existed.
+    ``variables``, ``distribution``, ``bias``, ``count_biases``, ``exact_match``, ``metric`` and
+    ``distractors`` came after the first stored cells: they are :func:`keyed_when_set`, so at
+    their defaults a config's store key is what it was before they existed.
     """
 
     COMPUTATION: ClassVar[str] = "boolean"
@@ -236,6 +241,7 @@ class BooleanConfig(ExperimentConfig):
     count_biases: bool = keyed_when_set(True)
     exact_match: bool = keyed_when_set(False)
     metric: str = keyed_when_set("accuracy")
+    distractors: str = keyed_when_set("count")
 
     def __post_init__(self) -> None:
         self._freeze()
@@ -250,6 +256,12 @@ class BooleanConfig(ExperimentConfig):
         _choice("distribution", self.distribution, DISTRIBUTIONS)
         _choice("bias", self.bias, BIAS_MODES)
         _choice("metric", self.metric, METRICS)
+        _choice("distractors", self.distractors, DISTRACTORS)
+        if self.distractors == "equal" and self.extra_vars:
+            raise ValueError(
+                f"distractors='equal' gives as many distractors as clause inputs; extra_vars "
+                f"must be 0 then, got {self.extra_vars}"
+            )
         for name in ("count_biases", "exact_match"):
             _flag(name, getattr(self, name))
         if self.variables == "shared" and (self.n_clauses < 2 or self.k < 2):
@@ -270,11 +282,21 @@ class BooleanConfig(ExperimentConfig):
         self._check_grid()
 
     @property
+    def clause_inputs(self) -> int:
+        """The clause variables: ``n_clauses * k`` disjoint, ``n_clauses * (k - 1)`` shared."""
+        return self.n_clauses * (self.k if self.variables == "disjoint" else self.k - 1)
+
+    @property
+    def n_distractors(self) -> int:
+        """Distractor inputs: ``extra_vars``, or :attr:`clause_inputs` with
+        ``distractors="equal"``."""
+        return self.clause_inputs if self.distractors == "equal" else self.extra_vars
+
+    @property
     def n_inputs(self) -> int:
-        """Inputs of the task (and of the first hidden layer): the clause variables
-        (``n_clauses * k`` disjoint, ``n_clauses * (k - 1)`` shared) plus ``extra_vars``."""
-        per_clause = self.k if self.variables == "disjoint" else self.k - 1
-        return self.n_clauses * per_clause + self.extra_vars
+        """Inputs of the task (and of the first hidden layer): clause variables and
+        distractors."""
+        return self.clause_inputs + self.n_distractors
 
     def _check_alpha(self) -> None:
         """Every child of an expanded neuron needs at least one input (as :func:`~expand_neurons.
@@ -283,7 +305,7 @@ class BooleanConfig(ExperimentConfig):
             return  # a grid's points are checked one by one
         raise ValueError(
             f"alpha={self.alpha} is larger than the {self.n_inputs} inputs of the task "
-            f"(n_clauses={self.n_clauses}, k={self.k}, extra_vars={self.extra_vars}, "
+            f"(n_clauses={self.n_clauses}, k={self.k}, {self.n_distractors} distractors, "
             f"{self.variables} variables); every child needs at least one input, so alpha must "
             f"be at most {self.n_inputs}"
         )

@@ -78,14 +78,13 @@ def check_design(design: object) -> None:
 def design_config(base: BooleanConfig, design: Mapping[str, Any]) -> BooleanConfig:
     """``base`` with the task and expansion fields that ``design`` decides (the design's metric as
     ``accuracy``; exact match always recorded as well): the one place a design becomes a
-    config. ``distractors="equal"`` gives as many distractor inputs as ``base``'s clause
-    inputs."""
+    config. ``distractors="equal"`` gives as many distractor inputs as clause inputs at every
+    grid point."""
     check_design(design)
-    shared = design["variables"] == "shared"
-    clause_inputs = base.n_clauses * (base.k - 1 if shared else base.k)
     return base.replace(
         label_mode=design["outputs"],
-        extra_vars=clause_inputs if design["distractors"] == "equal" else 0,
+        extra_vars=0,
+        distractors="equal" if design["distractors"] == "equal" else "count",
         distribution=design["inputs"],
         bias=design["bias"],
         count_biases=design["budget"] == "with_biases",

@@ -130,5 +130,13 @@ def choose(result: Mapping[str, Any]) -> Candidate | None:
 #: (per-clause outputs, per-label accuracy, no distractors, planted inputs, disjoint variables).
 NO_HEADROOM: dict[str, Any] = default_design()
 
-#: The design :data:`RULE` chose on the committed paper-profile cells of ``boolean-laboratory``.
-LABORATORY: dict[str, Any] = default_design()
+#: The design :data:`RULE` chose on the committed paper-profile cells of ``boolean-laboratory``
+#: (dense pilot 78.2 % exact match on the tuning seeds, none at the ceiling; the only other
+#: eligible design, the same without distractors and shared variables, scored 73.1 %).
+LABORATORY: dict[str, Any] = {
+    **default_design(),
+    "metric": "exact_match",
+    "distractors": "equal",
+    "inputs": "uniform",
+    "variables": "shared",
+}

@@ -15,7 +15,8 @@ Every experiment's result holds ``records``: a list of dicts, each with its sett
   the split, before any further training, as ``split_capacity`` / ``split_capacities`` and so on
   (the null of the mechanism: what the masks alone do);
 * ``relative_gain`` and ``relative_gain_std`` over the setting's ``dense`` variant (when
-  trained); grouped variants also carry ``blocks``.
+  trained and above zero on every seed: a relative gain over a score of zero is undefined);
+  grouped variants also carry ``blocks``.
 
 In an assembled result every record also carries ``cell``, the key of the stored computation
 it comes from (sweeps that share a setting share its records: pool them with :func:`distinct`).
@@ -110,7 +111,7 @@ def summarize(runs: Mapping[str, Sequence[Run]]) -> dict[str, Record]:
         exact = [r.exact_match for r in rs]
         if all(e is not None for e in exact):
             _per_seed(entry, "exact_match", cast(list[float], exact))
-        if base is not None:
+        if base is not None and all(b.accuracy > 0 for b in base):
             gains = [relative_improvement(r.accuracy, b.accuracy) for r, b in zip(rs, base)]
             entry["relative_gain"] = statistics.fmean(gains)
             entry["relative_gain_std"] = _std(gains)

@@ -113,6 +113,8 @@ HOLDS, NOT_SHOWN, CONTRADICTED = "holds", "not shown", "contradicted"
 _DESIGNED = (
     "label_mode",
     "extra_vars",
+    "distractors",
+    "metric",
     "distribution",
     "bias",
     "count_biases",

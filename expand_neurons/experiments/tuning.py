@@ -33,10 +33,22 @@ from .config import BooleanConfig, RealConfig, RunEnv
 from .real import model_factory
 from .real_data import load_data
 
-__all__ = ["TUNING_SEED", "Holdout", "holdout", "Tuned", "tune_dropconnect", "tune_dense"]
+__all__ = [
+    "TUNING_SEED",
+    "DROPCONNECT_RATES",
+    "Holdout",
+    "holdout",
+    "Tuned",
+    "tune_dropconnect",
+    "tune_dense",
+]
 
 #: Base seed of every tuning sweep: its tasks and networks are not those the book reports.
 TUNING_SEED = 9001
+
+#: DropConnect's candidate drop rates: 0 (DropConnect off: the dense network trained on) and
+#: rates on both sides of every rate chosen so far, so that a choice never sits on the edge.
+DROPCONNECT_RATES = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5)
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,7 @@ def _accuracy_at(history: History, epoch: int) -> float:
 
 def tune_dropconnect(
     cfg: BooleanConfig,
-    rates: Sequence[float] = (0.02, 0.1, 0.25, 0.5),
+    rates: Sequence[float] = DROPCONNECT_RATES,
     post_epochs: Sequence[int] | None = None,
     *,
     seeds: int = 4,
