@@ -1,6 +1,7 @@
 """Baselines tuned on their own terms: the sweeps, their criterion, and the chosen recipes."""
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -9,9 +10,17 @@ from expand_neurons.experiments import get
 from expand_neurons.experiments.boolean import ABLATION_DROPCONNECT_P
 from expand_neurons.experiments.config import BooleanConfig, RealConfig
 from expand_neurons.experiments.real import DEEP_RECIPE
-from expand_neurons.experiments.tuning import holdout, tune_dense, tune_dropconnect
+from expand_neurons.experiments.tuning import (
+    DROPCONNECT_RATES,
+    holdout,
+    tune_dense,
+    tune_dropconnect,
+)
 from expand_neurons.models import MLP
+from expand_neurons.results import read_json
 from expand_neurons.tasks import make_task
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SMALL = BooleanConfig(n_clauses=4, hidden=4, epochs=20, n_train=256, n_test=64)
 
@@ -86,16 +95,31 @@ def test_he_initialisation_keeps_relu_scale_and_is_keyed_only_when_set():
 
 def test_the_tuned_recipes_are_the_experiments_defaults():
     for profile in ("quick", "paper"):
-        assert get("boolean-ablations").config(profile).dropconnect_p == ABLATION_DROPCONNECT_P
+        dropconnect = get("boolean-ablations").config(profile).dropconnect_p
+        assert dropconnect == ABLATION_DROPCONNECT_P[profile]
         deep = get("deep-mlp").config(profile)
         assert (deep.init, deep.lr) == (DEEP_RECIPE["init"], DEEP_RECIPE["lr"])
 
 
+@pytest.mark.parametrize("profile", ["quick", "paper"])
+def test_each_profile_uses_the_rate_tuned_at_that_profile(profile):
+    """The stored sweep (scripts/tune_dropconnect.py) ran on today's ablations config, swept 0
+    and rates on both sides of its choice, and chose the rate the experiment uses."""
+    stored = read_json(ROOT / "results" / "tuning" / f"dropconnect-{profile}.json")
+    cfg = get("boolean-ablations").config(profile)
+    assert stored["config"] == cfg.replace(dropconnect_p=None).to_dict()
+    rates = sorted({r["p"] for r in stored["tuned"]["table"]})
+    assert rates == list(DROPCONNECT_RATES) and rates[0] == 0.0
+    assert stored["tuned"]["choice"]["p"] == ABLATION_DROPCONNECT_P[profile]
+    assert rates[0] <= ABLATION_DROPCONNECT_P[profile] < rates[-1]
+
+
 def test_the_documented_dropconnect_rate_is_what_the_sweep_chooses():
-    """The load chapter's claim: tuned on held-out data, DropConnect wants the smallest rate
-    swept, and the equal-budget rate 1 - 1/alpha is the worst (about 15 CPU seconds)."""
+    """The load chapter's claim: tuned on held-out data, DropConnect wants a rate near zero, and
+    the equal-budget rate 1 - 1/alpha is the worst."""
     cfg = get("boolean-ablations").config("quick")
     t = tune_dropconnect(cfg)
-    assert t.choice == {"p": ABLATION_DROPCONNECT_P, "post_epochs": cfg.epochs - cfg.warmup_epochs}
-    at_schedule = {r["p"]: r["validation"] for r in t.table if r["post_epochs"] == 100}
+    post = cfg.epochs - cfg.warmup_epochs
+    assert t.choice == {"p": ABLATION_DROPCONNECT_P["quick"], "post_epochs": post}
+    at_schedule = {r["p"]: r["validation"] for r in t.table if r["post_epochs"] == post}
     assert min(at_schedule, key=at_schedule.get) == 1 - 1 / cfg.alpha

@@ -559,16 +559,16 @@ def _peaks(rows: Sequence[dict[str, Any]]) -> str:
 
 @exercise(
     hint=(
-        "return cfg.replace(...) with label_mode='dnf' for one output; then ask how often the OR "
-        "of the clauses is true with planted inputs, and choose the other input distribution."
+        "return cfg.replace(label_mode='dnf'): one output, the OR of the clauses, and nothing "
+        "else changed."
     )
 )
 def check_dnf_alpha_run(
     fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
 ) -> str:
     """Check ``fn(cfg)``: the ``boolean-alpha`` config with one output, the OR of the clauses
-    (``label_mode="dnf"``), on fair-coin inputs (``distribution="uniform"``), nothing else
-    changed; with ``train``, run it and report, per α, the dense accuracy, the random and
+    (``label_mode="dnf"``), nothing else changed (planted inputs are refused with the reason);
+    with ``train``, run it and report, per α, the dense accuracy, the random and
     clause-aligned splits' relative gains and the share of the non-zero budget the pruning
     removes (the copies of the outgoing weights and the split biases, ``(α - 1) (outputs + 1) h``
     with one output)."""
@@ -581,12 +581,12 @@ def check_dnf_alpha_run(
             "so the OR of the clauses is true in nearly every sample and answering 'true' is "
             "almost perfect: there is no gain left to measure. Use distribution='uniform'"
         )
-    want = {"label_mode": "dnf", "distribution": "uniform"}
+    want = {"label_mode": "dnf"}
     overrides = _changed_config(lambda cfg: got, "boolean-alpha", profile, want)
     if not train:
         return (
             "Correct: that config runs the α sweep with one output, the OR of the clauses, on "
-            "fair-coin inputs (train=True runs it)."
+            "the laboratory's fair-coin inputs (train=True runs it)."
         )
     result = _train("boolean-alpha", profile, overrides)
     hidden = result["config"]["hidden"]

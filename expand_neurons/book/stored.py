@@ -28,13 +28,16 @@ __all__ = [
 ]
 
 
-def paper_result(name: str, store: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """The paper-profile result of experiment ``name`` as far as the store holds it.
+def paper_result(
+    name: str, store: str | os.PathLike[str] | None = None, seed: int = 0
+) -> dict[str, Any]:
+    """The paper-profile result of experiment ``name`` (base ``seed``; the tuning experiments
+    use :data:`~expand_neurons.experiments.tuning.TUNING_SEED`) as far as the store holds it.
 
     See :meth:`expand_neurons.experiments.Experiment.stored`: ``records`` of the stored cells,
     ``missing`` (labels of cells not computed yet), ``provenance`` (one per stored cell).
     """
-    return get(name).stored(Path(store) if store is not None else PAPER_STORE, "paper")
+    return get(name).stored(Path(store) if store is not None else PAPER_STORE, "paper", seed)
 
 
 def has_cells(result: Mapping[str, Any]) -> bool:

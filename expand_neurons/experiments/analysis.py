@@ -40,15 +40,16 @@ def fold_change_points(
     Each result must include the ``dense`` variant at every setting. The points carry the
     record's fields (accuracies per seed left out), ``experiment``, ``dense_accuracy``, ``x``
     and ``y``. A setting that several results share (the pilot is a point of every sweep) gives
-    one point, from the first result that has it.
+    one point, from the first result that has it; a record without a relative gain (its dense
+    baseline scored zero on some seed) gives none.
     """
     points = []
     seen: set[str] = set()
     for result in results:
         name = result.get("experiment", "result")
         for r in records_of(result):
-            if r["variant"] not in variants or identity(r) in seen:
-                continue
+            if r["variant"] not in variants or identity(r) in seen or "relative_gain" not in r:
+                continue  # a repeat of a shared setting, or no gain over a zero baseline
             seen.add(identity(r))
             setting = setting_of(result, r)
             base = select(result, variant="dense", **setting)
@@ -132,7 +133,7 @@ def kept_fraction(result: Mapping[str, Any], blocks: int) -> list[dict[str, Any]
     for r in select(result, variant="random"):
         setting = setting_of(result, r)
         grouped = select(result, blocks=blocks, **setting)
-        if len(grouped) != 1 or r["relative_gain"] <= 0:
+        if len(grouped) != 1 or r.get("relative_gain", 0) <= 0 or "relative_gain" not in grouped[0]:
             continue
         out.append({**setting, "kept": grouped[0]["relative_gain"] / r["relative_gain"]})
     return out

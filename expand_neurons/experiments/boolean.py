@@ -172,7 +172,7 @@ def register_boolean(name: str, description: str, quick: dict, paper: dict) -> E
 
 _SMALL = {"seeds": 4, "n_train": 2048}  # the quick sweeps: fewer seeds and samples per point
 _ABLATIONS = ["dense", "random", "overlap", "dropconnect", "feature", "clause"]
-_COLLISIONS = ["dense", "random", "packed", "apart"]
+_COLLISIONS = ["dense", "random", "clause", "packed", "apart"]
 
 register_boolean(
     "boolean-pilot",
@@ -213,17 +213,17 @@ register_boolean(
         "variants": ["dense", "random", "clause"],
     },
 )
-#: DropConnect's drop rate in the ablations, chosen on DropConnect alone by
-#: :func:`~expand_neurons.experiments.tuning.tune_dropconnect` at the quick profile (held-out
-#: training data, tuning seeds; the load chapter reruns the sweep). The equal-budget rate
-#: ``1 - 1/alpha = 0.5`` was the worst of the sweep.
-ABLATION_DROPCONNECT_P = 0.02
+#: DropConnect's drop rate in the ablations, per profile, chosen on DropConnect alone by
+#: :func:`~expand_neurons.experiments.tuning.tune_dropconnect` at that profile (held-out training
+#: data, tuning seeds, rates 0 to 0.5): ``python scripts/tune_dropconnect.py --profile P`` stores
+#: the evidence in ``results/tuning/dropconnect-P.json``, and a test checks it against these.
+ABLATION_DROPCONNECT_P = {"quick": 0.005, "paper": 0.005}
 
 register_boolean(
     "boolean-ablations",
     "Ablations at the pilot: overlapping children, DropConnect (tuned rate), feature split.",
-    {"variants": _ABLATIONS, "dropconnect_p": ABLATION_DROPCONNECT_P},
-    {**PAPER_SCALE, "variants": _ABLATIONS, "dropconnect_p": ABLATION_DROPCONNECT_P},
+    {"variants": _ABLATIONS, "dropconnect_p": ABLATION_DROPCONNECT_P["quick"]},
+    {**PAPER_SCALE, "variants": _ABLATIONS, "dropconnect_p": ABLATION_DROPCONNECT_P["paper"]},
 )
 #: Packing two clauses whole into one child, or keeping them apart, needs clauses that share no
 #: input: the collisions experiment runs the laboratory on disjoint variables.
@@ -232,7 +232,8 @@ _DISJOINT = {"variables": "disjoint"}
 register_boolean(
     "boolean-collisions",
     "Collisions at equal coverage (pilot, the laboratory on disjoint variables): the same two "
-    "clauses per parent whole, packed into one child or kept apart.",
+    "clauses per parent whole, packed into one child or kept apart; dense, random and "
+    "clause-aligned beside them.",
     {**_DISJOINT, "variants": _COLLISIONS, "seeds": 20},  # batched over seeds: about 25 CPU s
     {**PAPER_SCALE, **_DISJOINT, "variants": _COLLISIONS, "seeds": 20},
 )

@@ -38,6 +38,7 @@ from scipy import stats as sps
 
 from ..stats import Comparison, family
 from .analysis import fold_change_fit, fold_change_points, setting_of
+from .health import BASELINES, chance_of, check_baseline
 from .records import Record, label, select
 
 __all__ = [
@@ -59,7 +60,14 @@ __all__ = [
 ]
 
 #: The verdict words of a test or a claim, in the order a table explains them.
-OUTCOMES = ("holds", "does not hold", "not distinguishable", "not computed yet", "not tested here")
+OUTCOMES = (
+    "holds",
+    "does not hold",
+    "not distinguishable",
+    "baseline unhealthy",
+    "not computed yet",
+    "not tested here",
+)
 
 #: What "a high R²" is taken to mean: the book calls a linear relation with R² of at least 0.7
 #: strong (the paper gives no value).
@@ -377,11 +385,16 @@ def evaluate(
         else:
             out[t.name] = Outcome(t.name, "not computed yet", f"not computed yet: {why}")
     found = {name: r for name, r in results.items() if r is not None}
-    n_fit = sum(isinstance(t, FitR2) for t in ready)
-    m = len(ready)
     alpha = 1 - level
     pairs: dict[str, tuple[list[float], list[float]]] = {}
     details: dict[str, str] = {}
+    for t in list(ready):
+        why = _unhealthy(t, found)
+        if why is not None:
+            ready.remove(t)
+            out[t.name] = Outcome(t.name, "baseline unhealthy", f"baseline unhealthy: {why}")
+    n_fit = sum(isinstance(t, FitR2) for t in ready)
+    m = len(ready)
     for t in ready:
         if isinstance(t, Difference):
             r = found[t.a.experiment]
@@ -418,6 +431,35 @@ def evaluate(
     return {n: out[n] for n in names}
 
 
+def _unhealthy(test: Test, results: Mapping[str, Any]) -> str | None:
+    """Why a baseline that ``test`` compares with fails its health gate
+    (:func:`~expand_neurons.experiments.health.check_baseline`), or ``None``: a difference
+    whose side is a baseline variant, or a relative gain over one. Pooled tests (fold changes,
+    R²) are not gated here."""
+    if not isinstance(test, Difference):
+        return None
+    other: Record | None = None
+    for source in (test.a, test.b):
+        result = results[source.experiment]
+        record = pick_record(result, source, other)
+        other = other or record
+        bases = []
+        if record.get("variant") in BASELINES:
+            bases.append(record)
+        if source.relative_to:
+            base_src = Source(
+                source.experiment, source.relative_to, source.field, same_setting=True
+            )
+            bases.append(pick_record(result, base_src, record))
+        for base in bases:
+            health = check_baseline(base[source.field], chance_of(base))
+            if not health.healthy:
+                return f"{_label(result, base)}: {'; '.join(health.problems)}"
+            if source.relative_to and min(base[source.field]) <= 0:
+                return f"{_label(result, base)}: a seed scored zero (no relative gain)"
+    return None
+
+
 def _fit_outcome(
     t: FitR2, results: Mapping[str, Any], level: float, seed: int, n_resamples: int
 ) -> Outcome:
@@ -449,8 +491,9 @@ def _fit_outcome(
 
 def combine(verdicts: Sequence[str]) -> str:
     """A claim's verdict from its tests': ``"does not hold"`` if any test does not hold, else
-    ``"not computed yet"`` if any is missing, ``"holds"`` if all hold, else ``"not
-    distinguishable"``; ``"not tested here"`` without tests."""
+    ``"not computed yet"`` if any is missing, else ``"baseline unhealthy"`` if any compares
+    with an unhealthy baseline, ``"holds"`` if all hold, else ``"not distinguishable"``;
+    ``"not tested here"`` without tests."""
     if not verdicts:
         return "not tested here"
     unknown = sorted(set(verdicts) - set(OUTCOMES))
@@ -460,6 +503,8 @@ def combine(verdicts: Sequence[str]) -> str:
         return "does not hold"
     if "not computed yet" in verdicts:
         return "not computed yet"
+    if "baseline unhealthy" in verdicts:
+        return "baseline unhealthy"
     if all(v == "holds" for v in verdicts):
         return "holds"
     return "not distinguishable"

@@ -23,10 +23,13 @@ seed collapsed.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scipy import stats as sps
+
+from .records import Record, records_of
 
 __all__ = [
     "CEILING",
@@ -36,7 +39,13 @@ __all__ = [
     "MIN_SPREAD",
     "Health",
     "check_baseline",
+    "BASELINES",
+    "chance_of",
+    "baseline_health",
 ]
+
+#: The variants FPE is compared with: each must pass its gate.
+BASELINES = ("dense", "dropconnect")
 
 #: A seed at or above this score (0-1) is at the ceiling.
 CEILING = 0.995
@@ -103,3 +112,24 @@ def check_baseline(per_seed: Sequence[float], chance: float | None = None) -> He
             f"{median:.1%} (below it: those seeds collapsed; above it: most others did)"
         )
     return Health(not problems, tuple(problems), mean, chance, at_ceiling, outliers)
+
+
+def chance_of(record: Record) -> float | None:
+    """A record's chance level (0-1): its ``chance`` (Boolean tasks: the best input-blind
+    answer), else one over its ``classes`` (classes of about equal size), else ``None``."""
+    if "chance" in record:
+        return float(record["chance"])
+    if "classes" in record:
+        return 1 / int(record["classes"])
+    return None
+
+
+def baseline_health(result: Mapping[str, Any]) -> list[tuple[Record, Health]]:
+    """The gate of every baseline record (:data:`BASELINES`) of a result, in record order, each
+    held against its :func:`chance_of`. A baseline shared by several groups of one setting (a
+    dense network with one record per ``alpha``) is checked once per record."""
+    out = []
+    for r in records_of(result):
+        if r["variant"] in BASELINES and len(r["accuracies"]) >= 2:
+            out.append((r, check_baseline(r["accuracies"], chance_of(r))))
+    return out

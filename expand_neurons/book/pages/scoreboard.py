@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
+from pandas.io.formats.style import Styler
+
 from ...experiments.claims import HIGH_R2
+from ...experiments.health import baseline_health
 from .. import paper
 from ..scoreboard import LEVEL, Row
+from ..tables import readable
 
-__all__ = ["board_facts"]
+__all__ = ["board_facts", "health_rows", "health_table"]
 
 
 def board_facts(rows: Sequence[Row], profile: str) -> dict[str, Any]:
@@ -30,3 +35,34 @@ def board_facts(rows: Sequence[Row], profile: str) -> dict[str, Any]:
         "sb_alpha_lo": paper.ALPHA_RISE[0],
         "sb_alpha_hi": paper.ALPHA_RISE[1],
     }
+
+
+def health_rows(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per experiment with stored records: its baseline records (dense, DropConnect),
+    how many pass their health gate, and what fails in the others (with the setting)."""
+    rows = []
+    for name, result in results.items():
+        gates = baseline_health(result)
+        if not gates:
+            continue
+        keys = [k for k in result.get("setting_keys", []) if k != "alpha"]
+        failed = []
+        for record, health in gates:
+            if not health.healthy:
+                where = ", ".join(f"{k} = {record[k]}" for k in keys if k in record)
+                what = "; ".join(health.problems)
+                failed.append(f"{record['variant']}{f' at {where}' if where else ''}: {what}")
+        rows.append(
+            {
+                "experiment": name,
+                "baselines": len(gates),
+                "healthy": sum(h.healthy for _, h in gates),
+                "unhealthy (no verdict)": " | ".join(dict.fromkeys(failed)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def health_table(results: Mapping[str, Mapping[str, Any]]) -> Styler:
+    """:func:`health_rows` as a table."""
+    return readable(health_rows(results), 0)

@@ -19,7 +19,9 @@ from pandas.io.formats.style import Styler
 
 from ... import metrics
 from ...experiments.analysis import is_perfect
+from ...experiments.boolean import chance
 from ...experiments.config import BooleanConfig
+from ...experiments.laboratory import Candidate
 from ...tasks import BooleanTask
 from ...training import History
 from ..figures import style
@@ -27,6 +29,7 @@ from ..glue import put
 from ..tables import readable
 
 __all__ = [
+    "laboratory_table",
     "SEED_COLOUR",
     "WORST_COLOUR",
     "glue_task",
@@ -60,15 +63,42 @@ _BELOW = ("#f2f2f2", "#b0b0b0")
 _VIRIDIS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 
 
-def glue_task(task: BooleanTask, k: int) -> None:
-    """Glue the pilot task's clauses, literals per clause, variables, training samples and the
-    share (%) of positive labels (``n_clauses``, ``k``, ``n_vars``, ``n_train``,
-    ``positive_rate``)."""
+def glue_task(task: BooleanTask, cfg: BooleanConfig) -> None:
+    """Glue the pilot task's clauses, literals per clause, clause variables, distractors, all
+    inputs, training samples, the share (%) of positive labels and the chance level (%) of its
+    metric (``n_clauses``, ``k``, ``clause_vars``, ``distractors``, ``n_vars``, ``n_train``,
+    ``positive_rate``, ``chance``)."""
     put("n_clauses", len(task.clauses))
-    put("k", k)
+    put("k", cfg.k)
+    put("clause_vars", cfg.clause_inputs)
+    put("distractors", cfg.n_distractors)
     put("n_vars", task.n_vars)
     put("n_train", len(task.X_train))
     put("positive_rate", 100 * float(task.y_train.mean()))
+    put("chance", 100 * chance(task, cfg.metric))
+
+
+def laboratory_table(found: Sequence[Candidate]) -> Styler:
+    """The candidate laboratories: each design's choices, its metric, the dense pilot's mean and
+    lowest tuning seed (%), the share of seeds at the ceiling (%) and whether the rule admits
+    it, in design order (metric within design)."""
+    rows = []
+    for c in found:
+        rows.append(
+            {
+                "outputs": c.design["outputs"],
+                "inputs": c.design["inputs"],
+                "variables": c.design["variables"],
+                "distractors": c.design["distractors"],
+                "metric": c.design["metric"].replace("_", " "),
+                "dense mean (%)": 100 * c.mean,
+                "lowest seed (%)": 100 * min(c.per_seed),
+                "seeds at ceiling (%)": 100 * c.at_ceiling,
+                "eligible": "yes" if c.eligible else "",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return readable(frame, 1)
 
 
 def glue_training(cfg: BooleanConfig, accuracies: torch.Tensor, near: float = 0.995) -> None:
