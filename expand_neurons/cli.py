@@ -331,6 +331,9 @@ def _precompute(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         )
     except KeyboardInterrupt:
         return _interrupted(store)
+    except OSError as err:  # cells the store could not take: named, with the reason
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     print(f"{computed} cells computed and stored in {store.root}; the others were there")
     return 0
 
@@ -363,7 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             distributed = args.workers is not None or args.scheduler is not None
             if args.store is not None or distributed:
                 store = ResultStore(args.store or default_store())
-                check_writable(store.root / ".write-test.json")
+                if exp.status(store, profile, args.seed, **overrides).missing:
+                    check_writable(store.root / ".write-test.json")  # a complete store is read
             _reach(args)
     except (ValueError, TypeError, ConnectionError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -387,13 +391,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"finished in {result['elapsed_s']:.1f} s")
         if store is not None:
             cells = result["cells"]
+            on_disk = len(exp.status(store, profile, args.seed, **overrides).done)
             print(
                 f"{cells['total']} cells: {cells['total'] - cells['computed']} read from "
-                f"{store.root}, {cells['computed']} computed and stored there"
+                f"{store.root}, {cells['computed']} computed; {on_disk} of {cells['total']} are "
+                "in the store now"
             )
+            for u in result.get("unsaved", []):
+                print(f"error: not stored: {u['cell']} at {u['path']}: {u['reason']}")
         if args.json is not None:
             path = write_json(args.json, result)
             print(f"wrote {path}")
     except KeyboardInterrupt:
         return _interrupted(store)
-    return 0
+    return 1 if result.get("unsaved") else 0

@@ -452,3 +452,57 @@ def test_precompute_command_checks_names_and_defaults_to_the_book_store(
     assert names == list(runs.BOOK_EXPERIMENTS) and profile == "quick"
     assert store.root == tmp_path / runs.source_fingerprint() and engine["workers"] == 2
     assert "3 cells computed" in capsys.readouterr().out
+
+
+# --- layout faults keep the work -----------------------------------------------------------
+
+
+def test_a_cell_path_that_is_a_folder_keeps_the_cell_and_reports_it(tmp_path, reference):
+    cell = get(NAME).cells("quick", grid=GRID, **TINY)[1]
+    blocked = ResultStore(tmp_path).path(cell)
+    blocked.mkdir(parents=True)  # a folder where the cell's file should go
+    with pytest.warns(StoreWarning):
+        result = tiny_run(store=tmp_path)
+    assert result["records"] == reference["records"]  # nothing lost
+    [unsaved] = result["unsaved"]
+    assert unsaved["path"] == str(blocked) and "Is a directory" in unsaved["reason"]
+    assert len(_status(tmp_path).done) == 5
+
+
+def test_a_computation_folder_that_is_a_file_keeps_every_cell(tmp_path, reference):
+    (tmp_path / FOLDER).write_text("not a folder")
+    result = tiny_run(store=tmp_path)
+    assert result["records"] == reference["records"]
+    assert len(result["unsaved"]) == 6
+
+
+def test_a_store_that_turns_read_only_keeps_the_work_and_the_cli_says_so(
+    tmp_path, monkeypatch, capsys
+):
+    from expand_neurons.experiments import store as store_module
+
+    def read_only(path, payload):
+        raise OSError(30, "Read-only file system", str(path))
+
+    monkeypatch.setattr(store_module, "write_json", read_only)
+    args = ["run", NAME, "--store", str(tmp_path), "--json", str(tmp_path / "r.json")]
+    sets = [f"--set={k}={json.dumps(v)}" for k, v in {**TINY, "grid": {"n_clauses": [2]}}.items()]
+    assert main([*args, *sets]) == 1
+    out = capsys.readouterr().out
+    assert "0 of 1 are in the store now" in out and "error: not stored: " in out
+    assert "Read-only file system" in out
+    saved = json.loads((tmp_path / "r.json").read_text())
+    assert saved["records"] and "Read-only file system" in saved["unsaved"][0]["reason"]
+
+
+def test_a_complete_store_is_read_without_writing(tmp_path, monkeypatch, capsys):
+    sets = [f"--set={k}={json.dumps(v)}" for k, v in {**TINY, "grid": {"n_clauses": [2]}}.items()]
+    assert main(["run", NAME, "--store", str(tmp_path), *sets]) == 0
+    from expand_neurons import cli
+
+    def no_writes(path):
+        raise ValueError(f"cannot write results to {path}: read-only")
+
+    monkeypatch.setattr(cli, "check_writable", no_writes)
+    assert main(["run", NAME, "--store", str(tmp_path), *sets]) == 0
+    assert "1 read from" in capsys.readouterr().out

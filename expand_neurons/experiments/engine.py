@@ -27,6 +27,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from ..checks import check_int, check_positive
@@ -37,6 +38,7 @@ from .store import Cell, ResultStore, git_commit
 
 __all__ = [
     "CellJob",
+    "Unsaved",
     "jobs_of",
     "compute_cells",
     "run_cells",
@@ -268,10 +270,12 @@ def compute_cells(
     progress: bool | None = None,
     command: str | None = None,
     desc: str = "cells",
-) -> tuple[dict[str, dict[str, Any]], int]:
+) -> tuple[dict[str, dict[str, Any]], int, list[Unsaved]]:
     """Every job's payload by cell key, read from ``store`` where it is there, computed (and
-    stored) otherwise; and how many cells were computed. The jobs may come from several
-    experiments: on Dask they share one cluster, submitted in the order given.
+    stored) otherwise; how many cells were computed; and the computed cells the store could not
+    take (:class:`Unsaved`: the run goes on, their payloads are returned all the same). The jobs
+    may come from several experiments: on Dask they share one cluster, submitted in the order
+    given.
 
     Args:
         workers, scheduler: run the missing cells on Dask (see the module docstring).
@@ -290,10 +294,15 @@ def compute_cells(
             payloads[job.cell.key] = stored
     todo = [j for j in unique if j.cell.key not in payloads]
 
+    unsaved: list[Unsaved] = []
+
     def finished(cell: Cell, payload: dict[str, Any]) -> None:
+        payloads[cell.key] = payload  # kept, whatever the store does
         if store is not None:
-            store.save(cell, payload)
-        payloads[cell.key] = payload
+            try:
+                store.save(cell, payload)
+            except OSError as err:  # a read-only or damaged store must not lose the work
+                unsaved.append(Unsaved(cell, store.path(cell), str(err)))
 
     with progress_bar(len(unique), desc, progress) as bar:
         bar.update(len(unique) - len(todo))
@@ -305,7 +314,17 @@ def compute_cells(
         elif todo:
             client = functools.partial(dask_client, workers, scheduler, scheduler_timeout_s)
             _run_on_dask(todo, env, origin, client, finished, bar)
-    return payloads, len(todo)
+    return payloads, len(todo), unsaved
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    """A computed cell that the store could not take (a read-only store, a folder where its
+    file should be, ...): its payload is kept in memory and the run reports it."""
+
+    cell: Cell
+    path: Path
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -329,12 +348,12 @@ def run_cells(
     env: RunEnv,
     setting_runner: SettingRunner,
     **engine: Any,
-) -> tuple[list[tuple[Cell, dict[str, Any]]], int]:
-    """Every cell of one sweep with its payload, in grid order, and how many cells were
-    computed; ``engine`` as in :func:`compute_cells`."""
+) -> tuple[list[tuple[Cell, dict[str, Any]]], int, list[Unsaved]]:
+    """Every cell of one sweep with its payload, in grid order, how many cells were computed and
+    which of them the store could not take; ``engine`` as in :func:`compute_cells`."""
     jobs = jobs_of(name, profile, cfg, seed, setting_runner)
-    payloads, computed = compute_cells(jobs, env, desc=f"{name} cells", **engine)
-    return [(j.cell, payloads[j.cell.key]) for j in jobs], computed
+    payloads, computed, unsaved = compute_cells(jobs, env, desc=f"{name} cells", **engine)
+    return [(j.cell, payloads[j.cell.key]) for j in jobs], computed, unsaved
 
 
 def _run_on_dask(

@@ -128,7 +128,9 @@ class Experiment:
         Args:
             env: where it runs (threads, device, downloads); not part of the recorded config.
             store: a result store (directory): cells found there are read, not recomputed, and
-                every computed cell is written there as soon as it is finished.
+                every computed cell is written there as soon as it is finished. A cell the
+                store cannot take (read-only, damaged) is kept in the result all the same and
+                listed in its ``unsaved`` (cell, path, reason).
             workers, scheduler: run the cells on a local Dask cluster of ``workers`` processes,
                 or on the Dask cluster at ``scheduler`` (see
                 :mod:`~expand_neurons.experiments.engine`). The numbers are the same.
@@ -144,7 +146,7 @@ class Experiment:
         if store is not None:
             store = _as_store(store)
         start = time.perf_counter()
-        cells, computed = run_cells(
+        cells, computed, unsaved = run_cells(
             self.name,
             profile,
             cfg,
@@ -168,6 +170,10 @@ class Experiment:
             "cells": {"total": len(cells), "computed": computed},
             **assemble(cells, list(cfg.grid)),
         }
+        if unsaved:  # computed, in the result, but not in the store: say where and why
+            result["unsaved"] = [
+                {"cell": u.cell.label(), "path": str(u.path), "reason": u.reason} for u in unsaved
+            ]
         return self.finish(result) if self.finish is not None else result
 
 
@@ -247,7 +253,8 @@ def fill_store(
 
     All cells run on one engine: on Dask one cluster serves every experiment, so a sweep of a
     single cell (the pilot) does not leave the other workers idle, and cells are submitted in
-    the order of ``experiments`` (put the costliest first). Nothing is assembled: read the
+    the order of ``experiments`` (put the costliest first); an ``OSError`` at the end names the
+    computed cells the store could not take. Nothing is assembled: read the
     results afterwards with :meth:`Experiment.run` (which then computes nothing) or
     :meth:`Experiment.stored`. Unknown names and a bad profile or seed fail before any work.
     """
@@ -260,7 +267,7 @@ def fill_store(
         for e in chosen
         for job in jobs_of(e.name, profile, e.config(profile), seed, e.setting_runner)
     ]
-    _, computed = compute_cells(
+    _, computed, unsaved = compute_cells(
         jobs,
         env or RunEnv(),
         store=store,
@@ -271,4 +278,7 @@ def fill_store(
         command=command,
         desc=f"{len(chosen)} experiments' cells",
     )
+    if unsaved:
+        where = "; ".join(f"{u.cell.label()} at {u.path}: {u.reason}" for u in unsaved)
+        raise OSError(f"the store could not take {len(unsaved)} computed cells: {where}")
     return computed
