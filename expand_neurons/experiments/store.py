@@ -82,20 +82,14 @@ CELL_FIELDS = (
     "provenance",
 )
 
-#: Record fields (means and per-seed lists) that are fractions in ``[0, 1]``.
+#: Record means that are fractions in ``[0, 1]`` (their per-seed lists, :data:`PER_SEED`, too).
 FRACTIONS = (
     "accuracy",
-    "accuracies",
     "exact_match",
-    "exact_matches",
     "capacity",
-    "capacities",
     "split_capacity",
-    "split_capacities",
     "dead_fraction",
-    "dead_fractions",
     "split_dead_fraction",
-    "split_dead_fractions",
 )
 
 #: The committed paper-profile store (its cells are shown in the book).
@@ -314,7 +308,7 @@ def _check_record(r: Any, config: Mapping[str, Any], setting_keys: Sequence[str]
             return f"has {mean} {r.get(mean)!r} of record {name!r}, not the mean of its {per_seed}"
     if len({len(r[k]) for k in PER_SEED.values() if k in r}) > 1:
         return f"has per-seed lists of different lengths in record {name!r}"
-    for key in FRACTIONS:
+    for key in (k for mean in FRACTIONS for k in (mean, PER_SEED[mean])):
         numbers = r.get(key, [])
         numbers = numbers if isinstance(numbers, list) else [numbers]
         if not all(_finite(x) and 0 <= x <= 1 for x in numbers):
