@@ -92,3 +92,17 @@ def test_on_a_real_tiny_sweep():
     assert all(p["x"] > 0 for p in pts)
     assert to_frame(result)["load"].iloc[0] == pytest.approx(2 / 8)
     assert result["setting_keys"] == ["n_clauses"]
+
+
+def test_a_setting_shared_by_two_sweeps_is_one_cell_and_one_point(tmp_path):
+    tiny = {"seeds": 2, "epochs": 6, "n_train": 128, "n_test": 128}
+    clauses = get("boolean-clauses").run(
+        "quick", store=tmp_path, grid={"n_clauses": [4, 8]}, **tiny
+    )
+    neurons = get("boolean-neurons").run("quick", store=tmp_path, grid={"hidden": [8, 16]}, **tiny)
+    assert neurons["cells"] == {"total": 2, "computed": 1}  # 8 clauses on 8 neurons: stored once
+    shared = [r for r in neurons["records"] if r["hidden"] == 8]
+    assert all(r in clauses["records"] for r in shared)
+    points = fold_change_points([clauses, neurons])
+    fpe = [r for r in clauses["records"] + neurons["records"] if r["variant"] != "dense"]
+    assert len(fpe) == 8 and len(points) == 6  # the shared setting's two FPE records once
