@@ -43,7 +43,7 @@ step "ruff format --check" ruff format --check .
 step "ruff on the chapters' code cells" "$PYTHON" scripts/lint_book.py
 step "type check (mypy)" "$PYTHON" -m mypy
 step "unit tests" unit_tests
-step "result store (schema, stale cells, one paper cell recomputed)" \
+step "result store (every cell checked, stale cells, a rotation of cells recomputed)" \
     "$PYTHON" -m expand_neurons check-store --store results/paper --profile paper
 step "the chapters' quick-profile cells (local Dask workers)" precompute_book_cells
 step "notebooks (nbval, quick profile)" notebook_tests
