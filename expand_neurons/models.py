@@ -139,6 +139,7 @@ class ConvNet(nn.Sequential):
         channels: output channels of each 3x3 convolution (padding 1, each followed by 2x2 pooling).
         hidden: width of the head's hidden layer (or a list: one per hidden layer).
         n_classes: outputs.
+        init: the head's initialisation (:data:`INITS`); the trunk keeps PyTorch's.
     """
 
     def __init__(
@@ -147,6 +148,7 @@ class ConvNet(nn.Sequential):
         channels: Sequence[int],
         hidden: int | Sequence[int],
         n_classes: int,
+        init: str = "default",
     ) -> None:
         layers: list[nn.Module] = []
         c_in = in_shape[0]
@@ -156,7 +158,8 @@ class ConvNet(nn.Sequential):
         trunk = nn.Sequential(*layers, nn.Flatten())
         with torch.no_grad():
             features = trunk(torch.zeros(1, *in_shape)).shape[1]
-        super().__init__(OrderedDict(trunk=trunk, head=MLP(features, hidden, n_classes)))
+        head = MLP(features, hidden, n_classes, init=init)
+        super().__init__(OrderedDict(trunk=trunk, head=head))
 
 
 def seeded_conv_net(seed: int, *args: Any, **kwargs: Any) -> ConvNet:

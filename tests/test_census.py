@@ -100,7 +100,13 @@ def test_coverage_anywhere():
 
 def test_boolean_tasks_are_the_runs_tasks():
     cfg = get("boolean-pilot").config(
-        "quick", seeds=2, epochs=4, n_train=256, n_test=128, variants=["dense", "random"]
+        "quick",
+        seeds=2,
+        epochs=4,
+        n_train=256,
+        n_test=128,
+        variants=["dense", "random"],
+        metric="accuracy",  # per label, as per_output_accuracy reads it
     )
     runs = boolean_runs(cfg, seed=3)
     tasks = boolean_tasks(cfg, seed=3)

@@ -334,8 +334,9 @@ class RealConfig(ExperimentConfig):
         match: ``{"hidden": h, "alpha": a, "split": s}``: the FPE model whose matching dense
             size ``embeddings-match`` finds (``None`` elsewhere).
         epochs, split_at, seeds, lr, batch_size: as in :class:`BooleanConfig`.
-        init: the MLP's initialisation (:data:`~expand_neurons.models.INITS`; ``"default"``,
-            PyTorch's, or ``"he"``); :func:`keyed_when_set`, added after the first stored cells.
+        init: the MLP's (or the CNN head's) initialisation (:data:`~expand_neurons.models.INITS`;
+            ``"default"``, PyTorch's, or ``"he"``); :func:`keyed_when_set`, added after the first
+            stored cells.
     """
 
     COMPUTATION: ClassVar[str] = "real"
@@ -373,8 +374,6 @@ class RealConfig(ExperimentConfig):
                 _integer(name, getattr(self, name), 1)
         _choice("model", self.model, MODELS)
         _choice("init", self.init, INITS)
-        if self.init != "default" and self.model != "mlp":
-            raise ValueError(f"init={self.init!r} applies to the MLP only; the CNN has 'default'")
         _fraction("split_at", self.split_at)
         _positive("lr", self.lr)
         for c in self.channels:

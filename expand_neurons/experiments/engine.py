@@ -39,6 +39,7 @@ from .store import Cell, ResultStore, git_commit
 __all__ = [
     "CellJob",
     "Unsaved",
+    "Origin",
     "jobs_of",
     "compute_cells",
     "run_cells",

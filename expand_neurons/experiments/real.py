@@ -61,7 +61,7 @@ def model_factory(cfg: RealConfig, data: Any) -> Callable[[int], nn.Sequential]:
         d = int(data.X_train.shape[1])
         return lambda s: seeded_mlp(s, d, widths, data.n_classes, init=cfg.init)
     shape = tuple(data.X_train.shape[1:])
-    return lambda s: seeded_conv_net(s, shape, cfg.channels, widths, data.n_classes)
+    return lambda s: seeded_conv_net(s, shape, cfg.channels, widths, data.n_classes, init=cfg.init)
 
 
 def _fpe_pairs(cfg: RealConfig) -> list[tuple[int, str]]:
