@@ -195,6 +195,35 @@ def tune_dropconnect(
     return Tuned(best, table, criterion, seeds, test)
 
 
+def _dense_accuracies(
+    cfg: RealConfig, data: Any, split: Holdout, seeds: int, seed: int, env: RunEnv
+) -> list[float]:
+    """Held-out accuracy (0-1) of ``seeds`` dense networks of ``cfg`` trained on ``split``:
+    MLPs of one shape together, CNNs one at a time (seeded as the experiments seed them)."""
+
+    def dense(n: int, base: int) -> list[float]:
+        runs = run_schedule(
+            model_factory(cfg, data),
+            [split] * n,
+            [dense_variant()],
+            warmup_epochs=cfg.epochs,
+            post_epochs=0,
+            fit_kwargs={
+                "loss": "ce",
+                "lr": cfg.lr,
+                "batch_size": cfg.batch_size,
+                "device": env.device,
+                "progress": env.progress,
+            },
+            seed=base,
+        )
+        return [r.accuracy for r in runs["dense"]]
+
+    if cfg.model == "mlp":
+        return dense(seeds, seed)
+    return [a for j in range(seeds) for a in dense(1, derive(seed, "cnn-instance", j))]
+
+
 def tune_dense(
     cfg: RealConfig,
     lrs: Sequence[float] = (1e-3, 3e-3, 1e-2),
@@ -231,22 +260,7 @@ def tune_dense(
                 c = cfg.replace(init=init, lr=lr, **point)
                 data = load_data(c, env)
                 split = holdout(data, fraction, seed=seed)
-                runs = run_schedule(
-                    model_factory(c, data),
-                    [split] * seeds,
-                    [dense_variant()],
-                    warmup_epochs=c.epochs,
-                    post_epochs=0,
-                    fit_kwargs={
-                        "loss": "ce",
-                        "lr": lr,
-                        "batch_size": c.batch_size,
-                        "device": env.device,
-                        "progress": env.progress,
-                    },
-                    seed=seed,
-                )
-                acc = [r.accuracy for r in runs["dense"]]
+                acc = _dense_accuracies(c, data, split, seeds, seed, env)
                 per_point.append(sum(acc) / len(acc))
                 every += acc
             table.append({**_row({"init": init, "lr": lr}, every), "per_point": per_point})
