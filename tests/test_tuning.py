@@ -122,3 +122,18 @@ def test_the_documented_dropconnect_rate_is_what_the_sweep_chooses():
     assert t.choice == {"p": ABLATION_DROPCONNECT_P["quick"], "post_epochs": post}
     at_schedule = {r["p"]: r["validation"] for r in t.table if r["post_epochs"] == post}
     assert min(at_schedule, key=at_schedule.get) == 1 - 1 / cfg.alpha
+
+
+def test_the_cnn_recipe_is_what_its_sweep_chose():
+    from expand_neurons.experiments.real import CNN_RECIPE
+
+    stored = read_json(ROOT / "results" / "tuning" / "cnn-quick.json")
+    cfg = get("cnn-fashion").config("quick")
+    assert stored["config"] == cfg.replace(grid={}, init="default", lr=1e-3).to_dict()
+    choice = stored["tuned"]["choice"]
+    assert (
+        (cfg.init, cfg.lr)
+        == (choice["init"], choice["lr"])
+        == ("default", CNN_RECIPE["quick"]["lr"])
+    )
+    assert max(stored["tuned"]["table"], key=lambda r: r["validation"])["lr"] == cfg.lr
