@@ -13,8 +13,9 @@ non-zero count of its dense model (biases included).
 Data (:mod:`~expand_neurons.experiments.real_data`): the data split is fixed (``data_seed``);
 the seeds vary the initialisation, the split masks and the mini-batch order.
 
-Open choices, as taken here (all configurable): Adam, learning rate 1e-3, batch 64 (128 for the
-CNN), PyTorch's default initialisation (``deep-mlp``: He's and learning rate 1e-2, tuned on its
+Open choices, as taken here (all configurable): Adam, learning rate 1e-3 (the CNN's quick
+profile 3e-3, tuned: :data:`CNN_RECIPE`), batch 64 (128 for the CNN), PyTorch's default
+initialisation (``deep-mlp``: He's and learning rate 1e-2, tuned on its
 dense networks, :data:`DEEP_RECIPE`), cross-entropy on logits, 20 % of each WordNet class held out
 for testing.
 """
