@@ -171,7 +171,9 @@ class LineFit:
 
 
 def fit_line(x: Sequence[float], y: Sequence[float]) -> LineFit:
-    """Ordinary least squares of ``y`` on ``x`` (at least two distinct ``x`` values)."""
+    """Ordinary least squares of ``y`` on ``x`` (at least two distinct ``x`` values). ``r2``
+    is NaN when ``y`` does not vary: a flat line explains no variance, it does not fit
+    perfectly."""
     xt = torch.as_tensor(list(x), dtype=torch.float64)
     yt = torch.as_tensor(list(y), dtype=torch.float64)
     for name, t in (("x", xt), ("y", yt)):
@@ -192,5 +194,5 @@ def fit_line(x: Sequence[float], y: Sequence[float]) -> LineFit:
     intercept = ym - slope * xm
     ss_res = ((yt - (slope * xt + intercept)) ** 2).sum()
     ss_tot = ((yt - ym) ** 2).sum()
-    r2 = 1 - ss_res / ss_tot if ss_tot > 0 else torch.tensor(1.0)
+    r2 = 1 - ss_res / ss_tot if ss_tot > 0 else torch.tensor(float("nan"))
     return LineFit(float(slope), float(intercept), float(r2), int(xt.numel()))

@@ -36,7 +36,16 @@ from scipy import stats as sps
 
 from .checks import check_positive, check_probability
 
-__all__ = ["Comparison", "paired", "holm", "family", "wilson_interval", "VERDICTS", "METHODS"]
+__all__ = [
+    "Comparison",
+    "paired",
+    "holm",
+    "holm_levels",
+    "family",
+    "wilson_interval",
+    "VERDICTS",
+    "METHODS",
+]
 
 VERDICTS = ("better", "worse", "not distinguishable")
 METHODS = ("t", "bootstrap")
@@ -214,21 +223,39 @@ def family(
         name: paired(a, b, level=level, method=method, name=name) for name, (a, b) in pairs.items()
     }
     names = list(raw)
-    m = len(names)
-    alpha = 1 - level
     adjusted = dict(zip(names, holm([raw[k].p for k in names])))
-    order = sorted(names, key=lambda k: raw[k].p)
-    out: dict[str, Comparison] = {}
+    levels = dict(zip(names, holm_levels([raw[k].p for k in names], level)))
+    out = {}
+    for name in names:
+        a, b = pairs[name]
+        redo = paired(a, b, level=levels[name], method=method, name=name)
+        out[name] = replace(redo, p_holm=adjusted[name])
+    return out
+
+
+def holm_levels(p_values: Sequence[float], level: float = 0.95) -> list[float]:
+    """The confidence level of each test's interval at its step of Holm's procedure
+    (familywise level ``level``), in the input order.
+
+    The test with the ``k``-th smallest p-value (``k`` from 0) gets ``1 - (1 - level) / (m -
+    k)``; once a step fails, every later test keeps that step's level. So an interval at its
+    level excludes the null exactly when Holm rejects: these are *Holm-step* intervals, each
+    valid at its own level, not simultaneous intervals.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    holm(p_values)  # validates the p-values
+    raw = [float(x) for x in p_values]
+    m, alpha = len(raw), 1 - level
+    order = sorted(range(m), key=lambda i: raw[i])
+    levels = [0.0] * m
     failed_at: int | None = None
-    for rank, name in enumerate(order):
-        if failed_at is None and raw[name].p > alpha / (m - rank):
+    for rank, i in enumerate(order):
+        if failed_at is None and raw[i] > alpha / (m - rank):
             failed_at = rank
         step = rank if failed_at is None else failed_at
-        step_level = 1 - alpha / (m - step)
-        a, b = pairs[name]
-        redo = paired(a, b, level=step_level, method=method, name=name)
-        out[name] = replace(redo, p_holm=adjusted[name])
-    return {name: out[name] for name in names}
+        levels[i] = 1 - alpha / (m - step)
+    return levels
 
 
 def wilson_interval(p: float, n: int, z: float = 1.96) -> tuple[float, float]:

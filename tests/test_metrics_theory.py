@@ -34,6 +34,7 @@ def test_clause_attribution_and_polysemantic_count():
 def test_fit_line_and_gains():
     fit = metrics.fit_line([1, 2, 3, 4], [3, 5, 7, 9])
     assert (fit.slope, fit.intercept, fit.r2) == pytest.approx((2.0, 1.0, 1.0))
+    assert math.isnan(metrics.fit_line([0, 1, 2], [3, 3, 3]).r2)  # flat: no R² of 1
     assert metrics.fit_line([0, 1, 2], [0, 2, 1]).r2 == pytest.approx(0.25)
     assert metrics.relative_improvement(0.9, 0.75) == pytest.approx(0.2)
     with pytest.raises(ValueError, match="all x values are equal"):

@@ -209,18 +209,6 @@ def test_a_design_translates_into_the_boolean_config():
 # --- verdicts and fractions ----------------------------------------------------------------
 
 
-def test_holds_fraction_is_clopper_pearson():
-    # k = 0 of n: the upper end solves (1 - p)^n = 0.025; k = n: the lower end p^n = 0.025
-    assert rb.holds_fraction(0, 4) == pytest.approx((0.0, 0.0, 1 - 0.025**0.25))
-    assert rb.holds_fraction(4, 4) == pytest.approx((1.0, 0.025**0.25, 1.0))
-    frac, low, high = rb.holds_fraction(8, 16)
-    assert frac == 0.5 and low == pytest.approx(1 - high) and low == pytest.approx(0.2465, abs=1e-4)
-    with pytest.raises(ValueError, match="k must be an integer in 0..4"):
-        rb.holds_fraction(5, 4)
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
-        rb.holds_fraction(0, 0)
-
-
 def _record(design, setting, variant, accs, capacity):
     return {"design": design, "setting": setting, "variant": variant, "accuracies": accs,
             "exact_matches": [a - 0.2 for a in accs], "capacity": capacity}  # fmt: skip
@@ -242,33 +230,17 @@ def _fake_result(design, gain):
     return {"records": records, "config": {"grid": {"design": [design]}}}
 
 
-def test_verdicts_read_off_the_intervals():
+def test_design_pilots_read_each_design_s_own_metric():
     design = rb.default_design()
-    [v] = rb.all_verdicts(_fake_result(design, 0.05))
-    assert v.verdicts == {c: rb.HOLDS for c in rb.CLAIMS} | {"recovery": rb.CONTRADICTED}
-    assert v.r2 == pytest.approx(1.0, abs=1e-3)
-    assert v.pilot["dense"] == pytest.approx(0.7 + 0.005 / 6)
-    [w] = rb.all_verdicts(_fake_result(design, -0.05))
-    assert w.verdicts["ordering"] == rb.CONTRADICTED and w.verdicts["fold_change"] == (
-        rb.CONTRADICTED
-    )
-    flat = _fake_result(design, 0.0)
-    [u] = rb.all_verdicts(flat)
-    assert u.verdicts["ordering"] == rb.NOT_SHOWN
-    fractions = rb.claim_fractions([v, w, u])
-    assert [f.claim for f in fractions] == list(rb.CLAIMS)
-    assert fractions[0].k == 1 and fractions[0].n == 3
-
-
-def test_exact_match_designs_read_the_exact_match_field():
-    design = {**rb.default_design(), "metric": "exact_match"}
-    [v] = rb.all_verdicts(_fake_result(design, 0.05))
-    assert v.pilot["dense"] == pytest.approx(0.5 + 0.005 / 6)
+    [p] = rb.design_pilots(_fake_result(design, 0.05))
+    assert p.pilot["dense"] == pytest.approx(0.7 + 0.005 / 6) and p.label == "default"
+    exact = {**design, "metric": "exact_match"}
+    [q] = rb.design_pilots(_fake_result(exact, 0.05))
+    assert q.pilot["dense"] == pytest.approx(0.5 + 0.005 / 6)
 
 
 def test_closest_to_ranks_by_root_mean_square_distance():
-    design = rb.default_design()
-    [v] = rb.all_verdicts(_fake_result(design, 0.05))
+    [v] = rb.design_pilots(_fake_result(rb.default_design(), 0.05))
     [(best, dist)] = rb.closest_to([v], {"dense": v.pilot["dense"] + 0.03})
     assert best is v and dist == pytest.approx(0.03)
     pilot = v.pilot
@@ -276,44 +248,19 @@ def test_closest_to_ranks_by_root_mean_square_distance():
     assert two[0][1] == pytest.approx(0.03 / math.sqrt(3))
 
 
-def test_a_tiny_robustness_run_gives_verdicts_for_every_design():
+def test_a_tiny_robustness_run_gives_every_claim_value_in_every_design():
+    from expand_neurons.claims import main_effects as me
+
     designs = rb.one_at_a_time()[:2] + [rb.fractional_factorial()[-1]]
     result = get("boolean-robustness").run(
         "quick", epochs=4, seeds=2, n_train=128, n_test=64, grid={"design": designs}
     )
-    verdicts = rb.all_verdicts(result)
-    assert [v.design for v in verdicts] == designs
-    assert all(set(v.verdicts) == set(rb.CLAIMS) for v in verdicts)
+    assert [p.design for p in rb.design_pilots(result)] == designs
+    for claim in me.CLAIMS:
+        rows = me.claim_values(result, claim)
+        assert len(rows) == 2 * len(designs)
     for record in result["records"]:
         assert all(e <= a for e, a in zip(record["exact_matches"], record["accuracies"]))
-
-
-def test_the_verdict_heatmap_rejects_unknown_verdicts():
-    from expand_neurons.book.figures import verdict_heatmap
-
-    fig = verdict_heatmap(["default"], ["ordering"], [[rb.HOLDS]])
-    assert fig.data[0].z[0][0] == 2  # the third colour: holds
-    with pytest.raises(ValueError, match="unknown verdict 'maybe'"):
-        verdict_heatmap(["default"], ["ordering"], [["maybe"]])
-
-
-def test_holds_by_level_counts_the_designs_at_each_level():
-    designs = rb.one_at_a_time()[:2]  # the default, and the DNF design
-    verdicts = [rb.all_verdicts(_fake_result(d, g))[0] for d, g in zip(designs, (0.05, -0.05))]
-    rows = {(r["factor"], r["level"]): r for r in rb.holds_by_level(verdicts)}
-    assert rows[("outputs", "per_clause")]["designs"] == 1
-    assert rows[("outputs", "per_clause")]["ordering"] == 1
-    assert rows[("outputs", "dnf")]["ordering"] == 0
-    assert rows[("metric", "accuracy")]["designs"] == 2
-
-
-def test_describe_names_the_intervals_behind_a_verdict():
-    [v] = rb.all_verdicts(_fake_result(rb.default_design(), 0.05))
-    assert v.describe("ordering").startswith("clause_vs_random: +")
-    assert "random_vs_dense" in v.describe("ordering")
-    assert v.describe("fold_change").startswith("R² = 1.00")
-    with pytest.raises(ValueError, match="unknown claim 'speed'"):
-        v.describe("speed")
 
 
 def test_planted_dnf_labels_are_almost_always_true():

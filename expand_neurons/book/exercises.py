@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -720,17 +721,17 @@ def check_robustness_design(
     from . import runs
 
     result = runs.run("boolean-robustness", profile or "quick", grid=cfg.grid)
-    (verdicts,) = rb.all_verdicts(result)
-    by = {
-        word: [c for c in rb.CLAIMS if verdicts.verdicts[c] == word]
-        for word in (rb.HOLDS, rb.NOT_SHOWN, rb.CONTRADICTED)
-    }
-    listed = "; ".join(f"{word}: {', '.join(cs) or 'none'}" for word, cs in by.items())
+    from ..claims import main_effects as me
+
+    effects = "; ".join(
+        f"{claim} {100 * statistics.fmean(r['value'] for r in me.claim_values(result, claim)):+.1f}"
+        for claim in me.CLAIMS
+    )
     return (
-        f"Correct: you ran the design {label!r} ({len(rb.CLAIMS)} claims: {listed}). Compare "
-        "with the default design, the first row of the chapter's heatmap, and with the rows "
-        f"that share your change of {', '.join(changed)}: does the change move a claim from "
-        "'holds' to 'not shown' or 'contradicted' in them too?"
+        f"Correct: you ran the design {label!r}. Its six effects, in points of its own metric "
+        f"(means over seeds): {effects}. Compare them with the default design's row of the "
+        f"chapter's table, and with the main effect of {', '.join(changed)}: does your design "
+        "move each effect the way the main effect says?"
     )
 
 

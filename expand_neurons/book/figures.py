@@ -26,6 +26,8 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from ..claims.outcomes import Outcome
+
 __all__ = [
     "BOOK_BUILD_ENV",
     "TEMPLATE",
@@ -37,8 +39,7 @@ __all__ = [
     "paper_points",
     "paper_note",
     "NOTE_LINE_PX",
-    "VERDICT_COLOURS",
-    "verdict_heatmap",
+    "OUTCOME_COLOURS",
     "LAYOUT_COLOURS",
     "AXIS_TITLE_COLOUR",
     "readable_axis_titles",
@@ -160,57 +161,17 @@ def paper_note(fig: go.Figure, text: str, **subplot: Any) -> go.Figure:
 NOTE_LINE_PX = 16
 
 
-#: Colours of the verdicts a :func:`verdict_heatmap` shows, in the order of its colour bar.
-VERDICT_COLOURS: dict[str, str] = {
-    "contradicted": "#d1495b",
-    "not shown": "#c8c8c8",
-    "holds": "#2e86ab",
+#: One colour per outcome of the claim catalogue (:class:`expand_neurons.claims.outcomes.Outcome`),
+#: distinguishable for colour-blind readers (Okabe-Ito) and on dark pages.
+OUTCOME_COLOURS: dict[Outcome, str] = {
+    Outcome.SUPPORTED: "#0072B2",
+    Outcome.SMALLER_THAN_PAPER: "#E69F00",
+    Outcome.SMALLER_THAN_SMALLEST: "#CC79A7",
+    Outcome.CONTRADICTED: "#D55E00",
+    Outcome.INCONCLUSIVE: "#999999",
+    Outcome.NOT_COMPUTED: "#C8C8C8",
+    Outcome.NOT_TESTED: "#DDDDDD",
 }
-
-
-def verdict_heatmap(
-    rows: Sequence[str],
-    columns: Sequence[str],
-    verdicts: Sequence[Sequence[str]],
-    *,
-    hover: Sequence[Sequence[str]] | None = None,
-    title: str = "",
-) -> go.Figure:
-    """A grid of categorical verdicts, e.g. one row per design and one column per claim.
-
-    Args:
-        rows, columns: the labels (top row first).
-        verdicts: ``verdicts[i][j]`` for row ``i`` and column ``j``, keys of
-            :data:`VERDICT_COLOURS`.
-        hover: text per cell shown on hover (default: the verdict).
-    """
-    names = list(VERDICT_COLOURS)
-    for row in verdicts:
-        for v in row:
-            if v not in VERDICT_COLOURS:
-                raise ValueError(f"unknown verdict {v!r}; allowed are {names}")
-    n = len(names)
-    scale = []
-    for i, name in enumerate(names):
-        scale += [[i / n, VERDICT_COLOURS[name]], [(i + 1) / n, VERDICT_COLOURS[name]]]
-    heat = go.Heatmap(
-        z=[[names.index(v) for v in row] for row in verdicts],
-        x=list(columns),
-        y=list(rows),
-        zmin=-0.5,
-        zmax=n - 0.5,
-        colorscale=scale,
-        colorbar={"tickvals": list(range(n)), "ticktext": names},
-        text=[list(r) for r in (hover if hover is not None else verdicts)],
-        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-        xgap=2,
-        ygap=2,
-    )
-    fig = go.Figure(heat)
-    fig.update_layout(title=title, height=120 + 28 * len(rows))
-    fig.update_yaxes(autorange="reversed")
-    return fig
-
 
 #: One colour per layout, distinguishable for colour-blind readers (Okabe-Ito) and on dark pages.
 LAYOUT_COLOURS = {"masked": "#D55E00", "grouped": "#0072B2", "sparse": "#009E73"}

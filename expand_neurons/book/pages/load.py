@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 from plotly.subplots import make_subplots
 
+from ...claims.outcomes import HIGH_R2
 from ...experiments.analysis import (
     PERFECT_ACCURACY,
     compare,
@@ -859,8 +860,11 @@ def load_paper_words(stored: Result, rho: float) -> str:
 
 
 def strength(r2: float) -> str:
-    """``"strong"`` for R² ≥ 0.7, ``"weak"`` below 0.3, ``"moderate"`` between."""
-    return "strong" if r2 >= 0.7 else "moderate" if r2 >= 0.3 else "weak"
+    """``"strong"`` for R² ≥ :data:`~expand_neurons.claims.outcomes.HIGH_R2`, ``"weak"``
+    below 0.3, ``"moderate"`` between."""
+    if math.isnan(r2):
+        return "undefined (the gains do not vary)"
+    return "strong" if r2 >= HIGH_R2 else "moderate" if r2 >= 0.3 else "weak"
 
 
 def slope_words(slope: float, expected: int, why: str) -> str:
@@ -877,11 +881,11 @@ def slope_words(slope: float, expected: int, why: str) -> str:
 def r2_words(cap: LineFit, cos: LineFit) -> str:
     """The paper's "high R²" (no value given) against our threshold: a description of two
     fits over settings, not a test over seeds, so it carries no verdict word."""
-    strong = min(cap.r2, cos.r2) >= 0.7 and cap.slope > 0 and cos.slope < 0
+    strong = min(cap.r2, cos.r2) >= HIGH_R2 and cap.slope > 0 and cos.slope < 0
     return (
-        "has R² ≥ 0.7 with the expected signs on both metrics"
+        f"has R² ≥ {HIGH_R2} with the expected signs on both metrics"
         if strong
-        else "falls short of R² ≥ 0.7 with the expected signs on both metrics"
+        else f"falls short of R² ≥ {HIGH_R2} with the expected signs on both metrics"
     )
 
 
@@ -974,6 +978,7 @@ def fold_change_glue(
     return {
         "fc_n": cap.n,
         "fc_r2_cap": cap.r2,
+        "fc_high_r2": HIGH_R2,
         "fc_r2_cos": cos.r2,
         "fc_slope_cap": cap.slope,
         "fc_slope_cos": cos.slope,

@@ -1,43 +1,30 @@
 """The robustness chapter (``book/robustness.md``): its tables, formatted for reading.
 
-The verdicts come from :mod:`expand_neurons.experiments.robustness` (one
-:class:`~expand_neurons.experiments.robustness.DesignVerdicts` per design); nothing here
-decides one, it only lays them out.
+The numbers come from :mod:`expand_neurons.claims.main_effects` (per-design claim values and
+their main-effects fits) and :mod:`expand_neurons.experiments.robustness` (the designs'
+pilots); nothing here decides an outcome, it only lays them out.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
+from ...claims import main_effects as me
 from ...experiments import robustness as rb
-from ..figures import verdict_heatmap
 from ..tables import readable
 
 __all__ = [
     "factors_table",
     "design_matrix",
-    "fractions_table",
-    "levels_table",
+    "design_means_table",
+    "effects_table",
     "closest_table",
-    "verdict_figure",
 ]
-
-
-def verdict_figure(verdicts: Sequence[rb.DesignVerdicts], profile: str) -> go.Figure:
-    """The verdict of every claim (columns) in every design (rows, numbered from 1), with each
-    cell's interval on hover; ``profile`` names the scale in the title."""
-    return verdict_heatmap(
-        [f"{i}. {v.label}" for i, v in enumerate(verdicts, start=1)],
-        list(rb.CLAIMS),
-        [[v.verdicts[c] for c in rb.CLAIMS] for v in verdicts],
-        hover=[[v.describe(c) for c in rb.CLAIMS] for v in verdicts],
-        title=f"Verdict of each claim in each design ({profile})",
-    )
 
 
 def factors_table() -> Styler:
@@ -55,43 +42,42 @@ def design_matrix(designs: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(list(designs), index=pd.RangeIndex(1, len(designs) + 1, name="design"))
 
 
-def fractions_table(
-    verdicts: Sequence[rb.DesignVerdicts], fractions: Sequence[rb.ClaimFraction]
-) -> Styler:
-    """Per claim: in how many designs it holds, the fraction and its interval (%), and in how
-    many it is contradicted (omitted when ``verdicts`` is empty)."""
-    rows = {}
-    for f in fractions:
-        row: dict[str, Any] = {
-            "holds in": f"{f.k} of {f.n}",
-            "fraction (%)": 100 * f.fraction,
-            f"{100 * f.level:.0f} % interval (%)": f"{100 * f.low:.0f} to {100 * f.high:.0f}",
-        }
-        if verdicts:
-            row["contradicted in"] = sum(v.verdicts[f.claim] == rb.CONTRADICTED for v in verdicts)
-        rows[f.claim] = row
-    frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("claim")
-    return readable(frame, 0)
+def design_means_table(result: Mapping[str, Any]) -> Styler:
+    """Per design (rows, numbered from 1) and claim (columns): the claim's mean over seeds, in
+    points of the design's own metric."""
+    columns = {}
+    labels: list[str] = []
+    for claim in me.CLAIMS:
+        rows = me.claim_values(result, claim)
+        designs = list(dict.fromkeys(rb.design_label(r["design"]) for r in rows))
+        labels = labels or designs
+        columns[claim] = [
+            100 * statistics.fmean(r["value"] for r in rows if rb.design_label(r["design"]) == d)
+            for d in designs
+        ]
+    index = pd.Index([f"{i}. {d}" for i, d in enumerate(labels, start=1)], name="design")
+    return readable(pd.DataFrame(columns, index=index), 1)
 
 
-def levels_table(verdicts: Sequence[rb.DesignVerdicts]) -> Styler:
-    """Per choice and level: the designs at that level and in how many each claim holds."""
-    frame = pd.DataFrame(rb.holds_by_level(verdicts)).set_index(["factor", "level"])
-    return readable(frame)
+def effects_table(fits: Sequence[me.MainEffects]) -> Styler:
+    """Every claim's grand mean and main effects (points) with their intervals, one row per
+    claim and term."""
+    frames = [f.table().assign(claim=f.claim) for f in fits]
+    frame = pd.concat(frames).set_index(["claim", "term"])
+    return readable(frame, {"p": 3}, default=1)
 
 
 def closest_table(
-    ranked: Sequence[tuple[rb.DesignVerdicts, float]], target: Mapping[str, float], n: int = 5
+    ranked: Sequence[tuple[rb.DesignPilot, float]], target: Mapping[str, float], n: int = 5
 ) -> Styler:
-    """The ``n`` designs closest to the paper's pilot: their pilot scores (%), their distance
-    (points) and how many claims hold in them, and the paper's own row (``target``, 0-1)."""
+    """The ``n`` designs closest to the paper's pilot: their pilot scores (%) and their
+    distance (points), and the paper's own row (``target``, 0-1)."""
     rows: dict[str, dict[str, Any]] = {}
     for v, d in ranked[:n]:
         rows[v.label] = {
             **{f"{k} (%)": 100 * x for k, x in v.pilot.items()},
             "distance (points)": 100 * d,
-            "claims holding": sum(s == rb.HOLDS for s in v.verdicts.values()),
         }
     rows["paper"] = {f"{k} (%)": 100 * x for k, x in target.items()}
     frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("design")
-    return readable(frame, {"claims holding": 0}, default=1)
+    return readable(frame, 1)

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ...experiments.claims import HIGH_R2
+from ...claims.outcomes import HIGH_R2, Outcome
 from ...experiments.health import baseline_health
 from .. import paper
 from ..scoreboard import LEVEL, Row
@@ -18,17 +18,17 @@ __all__ = ["board_facts", "health_rows", "health_table"]
 
 
 def board_facts(rows: Sequence[Row], profile: str) -> dict[str, Any]:
-    """How many claims hold, do not hold or cannot be told apart in this build's ``profile``,
-    how many have paper-profile results, and the constants the page quotes (glue names
-    ``sb_*``)."""
-    verdicts = [r.live_verdict for r in rows]
+    """How many claims each outcome has on the paper profile and in this build's ``profile``,
+    and the constants the page quotes (glue names ``sb_*``)."""
+    stored = [r.stored.outcome for r in rows]
+    live = [r.live.outcome for r in rows]
+    tested = [r for r in rows if r.claim.parts]
     return {
         "sb_profile": profile,
-        "sb_tested": sum(v != "not tested here" for v in verdicts),
-        "sb_holds": verdicts.count("holds"),
-        "sb_fails": verdicts.count("does not hold"),
-        "sb_unclear": verdicts.count("not distinguishable"),
-        "sb_stored": sum(r.stored_verdict != "not computed yet" for r in rows if r.claim.tests),
+        "sb_tested": len(tested),
+        "sb_stored": sum(r.stored.outcome is not Outcome.NOT_COMPUTED for r in tested),
+        **{f"sb_paper_{o.name.lower()}": stored.count(o) for o in Outcome},
+        **{f"sb_live_{o.name.lower()}": live.count(o) for o in Outcome},
         "sb_level": 100 * LEVEL,
         "sb_high_r2": HIGH_R2,
         "sb_ratio": paper.CLIP_MATCH["param_ratio"],
