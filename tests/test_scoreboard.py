@@ -86,3 +86,29 @@ def test_stored_results_read_the_committed_store_without_computing():
     for row in rows:
         assert row.live.outcome in (Outcome.NOT_COMPUTED, Outcome.NOT_TESTED)
         assert row.stored.outcome in set(Outcome)
+
+
+@pytest.mark.parametrize("chapter", ["fpe", "load", "collisions", "embeddings", "cnn", "deep"])
+def test_each_chapter_gives_the_scoreboard_s_outcomes(chapter, tiny_results, monkeypatch):
+    from expand_neurons.book import claim_notes
+
+    monkeypatch.setattr(claim_notes, "read", lambda name, profile: tiny_results[name])
+    live = claim_notes.live_results("quick")
+    scoreboard = {r.claim.key: r for r in board(live, stored_results())}
+    rows = claim_notes.rows_for(chapter, live)
+    assert rows and {r.claim.key for r in rows} == set(claim_notes.claims_in(chapter))
+    for r in rows:
+        same = scoreboard[r.claim.key]
+        assert (r.live.verdict, r.stored.verdict) == (same.live.verdict, same.stored.verdict)
+        assert [p.low for p in r.live.parts] == pytest.approx(
+            [p.low for p in same.live.parts], nan_ok=True
+        )
+    html = claim_notes.claims_table(chapter, "quick").to_html()
+    assert "outcome (quick)" in html and "nan" not in html.lower()
+
+
+def test_a_chapter_without_claims_is_an_error():
+    from expand_neurons.book.claim_notes import claims_in
+
+    with pytest.raises(KeyError, match="no claim of the catalogue has a section in chapter"):
+        claims_in("hardware-training")

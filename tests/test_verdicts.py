@@ -20,6 +20,7 @@ from expand_neurons.book.verdicts import (
     tally,
     trend,
 )
+from expand_neurons.claims.outcomes import Outcome
 from expand_neurons.experiments import get
 
 
@@ -46,7 +47,7 @@ def test_a_close_call_is_not_distinguishable_and_never_better():
     assert fam["clause − random"].verdict == "not distinguishable"
     assert fam["clause − random"].low < 0 < fam["clause − random"].high
     assert fam["random − dense"].verdict == "better"
-    assert trend(fam.values(), "better") == "not distinguishable"
+    assert trend(fam.values(), "better") is Outcome.INCONCLUSIVE
     assert all(c.df == 7 and c.n == 8 for c in fam.values())
 
 
@@ -59,7 +60,7 @@ def test_holm_widens_the_intervals_of_a_family():
     assert list(fam) == [2, 4, 8]
     levels = sorted(c.level for c in fam.values())
     assert levels[-1] == pytest.approx(1 - 0.05 / 3) and all(lv >= 0.95 for lv in levels)
-    assert trend(fam.values(), "better") == "holds"
+    assert trend(fam.values(), "better") is Outcome.SUPPORTED
     assert "of 3" in tally(fam.values()) and "d.f." in listing(fam.values())
 
 
@@ -72,8 +73,8 @@ def test_gain_steps_follow_the_trend_and_say_when_it_fails():
                  keys=["n_clauses"])  # fmt: skip
     steps = gain_steps(res, "n_clauses")
     assert list(steps) == [(4, 8), (8, 16)]
-    assert trend(steps.values(), "better") == "holds"
-    assert trend(steps.values(), "worse") == "does not hold"
+    assert trend(steps.values(), "better") is Outcome.SUPPORTED
+    assert trend(steps.values(), "worse") is Outcome.CONTRADICTED
     g = gains(res, "random", "dense", n_clauses=8)
     assert g[0] == pytest.approx((rising[8][0] - dense[0]) / dense[0])
     pairs = step_pairs(res, "n_clauses")
@@ -85,7 +86,7 @@ def test_gain_steps_follow_the_trend_and_say_when_it_fails():
 def test_a_sweep_with_one_stored_value_has_no_steps():
     res = result(record("dense", [0.5, 0.6], hidden=4), record("random", [0.6, 0.7], hidden=4))
     assert gain_steps(res, "hidden") == {} and step_pairs(res, "hidden") == {}
-    assert trend(gain_steps(res, "hidden").values(), "better") == "not distinguishable"
+    assert trend(gain_steps(res, "hidden").values(), "better") is Outcome.INCONCLUSIVE
 
 
 def test_a_flat_trend_is_not_distinguishable():
@@ -93,7 +94,7 @@ def test_a_flat_trend_is_not_distinguishable():
     res = result(*(record("dense", dense, alpha=a) for a in (2, 3)),
                  *(record("random", [d + 0.02 + s * n for d, n in zip(dense, NOISE)], alpha=a)
                    for a, s in ((2, 1), (3, -1))), keys=["alpha"])  # fmt: skip
-    assert trend(gain_steps(res, "alpha").values(), "better") == "not distinguishable"
+    assert trend(gain_steps(res, "alpha").values(), "better") is Outcome.INCONCLUSIVE
 
 
 def test_kept_share_is_judged_seed_by_seed():
@@ -131,8 +132,8 @@ def test_bad_requests_say_what_is_allowed():
         ordering(res, ["random"])
     with pytest.raises(ValueError, match="no record has field"):
         at_each(res, "hidden", "random", "dense")
-    assert trend([], "better") == "not distinguishable" and "holds" in TRENDS
-    assert [predicate(w) for w in TRENDS] == ["holds", "does not hold", "is not distinguishable"]
+    assert trend([], "better") is Outcome.INCONCLUSIVE and Outcome.SUPPORTED in TRENDS
+    assert [predicate(w) for w in TRENDS] == ["is supported", "is contradicted", "is inconclusive"]
     with pytest.raises(ValueError, match="allowed are"):
         predicate("rises")
 

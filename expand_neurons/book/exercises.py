@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import torch
 
 from .. import theory
+from ..claims.outcomes import Outcome
 from ..metrics import feature_capacity, fit_line, mean_cosine_similarity
 
 __all__ = [
@@ -741,7 +742,11 @@ __all__ += ["check_pilot_alpha"]
 
 
 #: A trend's word as a predicate of "the ordering".
-_IS = {"holds": "holds", "does not hold": "does not hold", "not distinguishable": "is not shown"}
+_IS = {
+    Outcome.SUPPORTED: "holds",
+    Outcome.CONTRADICTED: "does not hold",
+    Outcome.INCONCLUSIVE: "is not shown",
+}
 
 
 @exercise(hint="return cfg.replace(alpha=4): one field changed, everything else kept.")

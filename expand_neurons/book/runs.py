@@ -28,6 +28,7 @@ from ..experiments.store import ResultStore
 
 __all__ = [
     "run",
+    "read",
     "build_store",
     "source_fingerprint",
     "BOOK_STORE_VARIABLE",
@@ -90,3 +91,10 @@ def build_store() -> ResultStore | None:
 def run(name: str, profile: str, **overrides: Any) -> dict[str, Any]:
     """``get(name).run(profile, **overrides)``, through the build's store when there is one."""
     return get(name).run(profile, store=build_store(), **overrides)
+
+
+def read(name: str, profile: str) -> dict[str, Any] | None:
+    """``name``'s ``profile`` result as far as the build's store holds it, computing nothing
+    (``missing`` lists the cells it lacks); ``None`` without a build store."""
+    store = build_store()
+    return None if store is None else get(name).stored(store, profile)

@@ -33,6 +33,7 @@ __all__ = [
     "stored_results",
     "Row",
     "board",
+    "cell",
     "markdown_table",
     "estimates_figure",
     "sources_table",
@@ -71,7 +72,8 @@ def board(
     return [Row(c, on_stored[c.key], on_live[c.key]) for c in claims]
 
 
-def _cell(result: ClaimResult) -> str:
+def cell(result: ClaimResult) -> str:
+    """A claim's parts on one profile, for a table cell: each estimate and interval, or why not."""
     if result.claim.not_tested is not None:
         return f"not tested here: {result.claim.not_tested}"
     texts = [p.describe() for p in result.parts]
@@ -102,9 +104,9 @@ def markdown_table(rows: Sequence[Row], live_profile: str) -> str:
         cells = [
             f"**{c.key}** {c.text}",
             c.paper,
-            _cell(r.stored),
+            cell(r.stored),
             f"**{r.stored.verdict}**",
-            _cell(r.live),
+            cell(r.live),
             f"**{r.live.verdict}**",
             ", ".join(f"{{ref}}`{s}`" for s in c.sections),
         ]

@@ -8,8 +8,9 @@ verdict off the intervals, never off means:
 * a *gain at every setting* is ``a - b`` at each value of the swept field;
 * a *trend* ("the gain rises with the clauses") is the change of the per-seed relative gain
   from each grid value to the next; :func:`trend` says whether the expected direction
-  ``"holds"`` (every step goes that way), ``"does not hold"`` (some step goes the other way)
-  or is ``"not distinguishable"`` (no step against it, not every step for it).
+  is *supported* (every step goes that way), *contradicted* (some step goes the other way) or
+  *inconclusive* (no step against it, not every step for it), in the catalogue's words
+  (:class:`expand_neurons.claims.outcomes.Outcome`).
 
 Seeds pair by position: seed ``j`` of every variant at one setting shares task and warm start;
 across settings seed ``j`` is an independent draw, which a paired test allows.
@@ -20,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..claims.outcomes import Outcome
 from ..experiments.analysis import compare, paired_values
 from ..experiments.records import one, select
 from ..metrics import relative_improvement
@@ -41,8 +43,8 @@ __all__ = [
     "TRENDS",
 ]
 
-#: What :func:`trend` can say about an expected direction.
-TRENDS = ("holds", "does not hold", "not distinguishable")
+#: What :func:`trend` can say about an expected direction (the catalogue's words).
+TRENDS = (Outcome.SUPPORTED, Outcome.CONTRADICTED, Outcome.INCONCLUSIVE)
 
 _OPPOSITE = {"better": "worse", "worse": "better"}
 
@@ -154,26 +156,26 @@ def kept_share(
     return dict(zip((r["blocks"] for r in grouped), out.values()))
 
 
-def trend(comparisons: Iterable[Comparison], expected: str) -> str:
-    """``"holds"`` when every comparison's verdict is ``expected`` (``"better"`` or
-    ``"worse"``), ``"does not hold"`` when one goes the opposite way, ``"not distinguishable"``
-    otherwise (and for an empty family)."""
+def trend(comparisons: Iterable[Comparison], expected: str) -> Outcome:
+    """*Supported* when every comparison's verdict is ``expected`` (``"better"`` or
+    ``"worse"``), *contradicted* when one goes the opposite way, *inconclusive* otherwise (and
+    for an empty family)."""
     if expected not in _OPPOSITE:
         raise ValueError(f"expected must be 'better' or 'worse', got {expected!r}")
     verdicts = [c.verdict for c in comparisons]
     if verdicts and all(v == expected for v in verdicts):
-        return "holds"
+        return Outcome.SUPPORTED
     if _OPPOSITE[expected] in verdicts:
-        return "does not hold"
-    return "not distinguishable"
+        return Outcome.CONTRADICTED
+    return Outcome.INCONCLUSIVE
 
 
-def predicate(word: str) -> str:
-    """A :data:`TRENDS` word as the verb of a sentence: ``"holds"``, ``"does not hold"``,
-    ``"is not distinguishable"``."""
-    if word not in TRENDS:
-        raise ValueError(f"unknown trend word {word!r}; allowed are {list(TRENDS)}")
-    return "is not distinguishable" if word == "not distinguishable" else word
+def predicate(outcome: Outcome) -> str:
+    """A :data:`TRENDS` outcome as the verb of a sentence: ``"is supported"``, ``"is
+    contradicted"``, ``"is inconclusive"``."""
+    if outcome not in TRENDS:
+        raise ValueError(f"unknown trend outcome {outcome!r}; allowed are {list(TRENDS)}")
+    return f"is {outcome.value}"
 
 
 def tally(comparisons: Iterable[Comparison]) -> str:

@@ -12,3 +12,20 @@ and a smallest effect of interest, evaluated the same way wherever the book stat
 * :mod:`.main_effects`: the robustness of a claim across the open choices, as a main-effects
   model.
 """
+
+from .catalogue import CLAIMS, Claim, Part, claim
+from .evaluate import ClaimResult, PartResult, evaluate
+from .outcomes import Outcome, Reason, Verdict
+
+__all__ = [
+    "CLAIMS",
+    "Claim",
+    "Part",
+    "claim",
+    "evaluate",
+    "ClaimResult",
+    "PartResult",
+    "Outcome",
+    "Reason",
+    "Verdict",
+]

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 from plotly.subplots import make_subplots
 
+from ...claims.outcomes import Outcome
 from ...experiments import one, select
 from ...stats import Comparison, family
 from .. import paper
@@ -149,11 +150,11 @@ def width_words(diffs: Mapping[Any, Comparison]) -> str:
     """The paper's "a gain at every width", read off the family of FPE − dense."""
     held = trend(diffs.values(), "better")
     return {
-        "holds": "The paper's claim of a gain at every width holds here: every interval lies "
-        "above zero.",
-        "does not hold": "The paper's claim of a gain at every width does not hold here: at "
+        Outcome.SUPPORTED: "The paper's claim of a gain at every width holds here: every "
+        "interval lies above zero.",
+        Outcome.CONTRADICTED: "The paper's claim of a gain at every width does not hold here: at "
         "some width FPE is worse than dense.",
-        "not distinguishable": "The paper's claim of a gain at every width is not established "
+        Outcome.INCONCLUSIVE: "The paper's claim of a gain at every width is not established "
         "here: at the widths whose interval contains zero these seeds cannot tell FPE from "
         "dense.",
     }[held]

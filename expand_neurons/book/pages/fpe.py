@@ -17,6 +17,7 @@ from pandas.io.formats.style import Styler
 from plotly.subplots import make_subplots
 from torch import nn
 
+from ...claims.outcomes import Outcome
 from ...expansion import count_nonzero
 from ...stats import Comparison
 from .. import paper
@@ -224,9 +225,9 @@ def pilot_figure(v: Mapping[str, Mapping[str, Any]], seeds: int) -> go.Figure:
 
 #: The sentence on the paper's ordering, by :func:`expand_neurons.book.verdicts.trend`'s word.
 ORDER_WORDS = {
-    "holds": "reproduces the paper's ordering clause-aligned > random > dense",
-    "does not hold": "contradicts the paper's ordering clause-aligned > random > dense",
-    "not distinguishable": "does not establish the paper's full ordering clause-aligned > "
+    Outcome.SUPPORTED: "reproduces the paper's ordering clause-aligned > random > dense",
+    Outcome.CONTRADICTED: "contradicts the paper's ordering clause-aligned > random > dense",
+    Outcome.INCONCLUSIVE: "does not establish the paper's full ordering clause-aligned > "
     "random > dense",
 }
 

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 from plotly.subplots import make_subplots
 
-from ...claims.outcomes import HIGH_R2
+from ...claims.outcomes import HIGH_R2, Outcome
 from ...experiments.analysis import (
     PERFECT_ACCURACY,
     compare,
@@ -154,9 +154,9 @@ _BEATS = {
     "not distinguishable": "is not distinguishable from",
 }
 _NEURON_TREND = {
-    "holds": "falls at every step",
-    "does not hold": "rises at some step",
-    "not distinguishable": "does not fall distinguishably at every step",
+    Outcome.SUPPORTED: "falls at every step",
+    Outcome.CONTRADICTED: "rises at some step",
+    Outcome.INCONCLUSIVE: "does not fall distinguishably at every step",
 }
 
 
@@ -598,7 +598,7 @@ def alpha_family(result: Result) -> tuple[dict[tuple[int, int], Comparison], Com
     return dict(zip(zip(grid, grid[1:]), comps[:-1])), comps[-1]
 
 
-def _alpha_rise(steps: Mapping[tuple[int, int], Comparison]) -> str:
+def _alpha_rise(steps: Mapping[tuple[int, int], Comparison]) -> Outcome:
     """:func:`trend` of the steps inside the paper's rising range of α."""
     top = paper.ALPHA_RISE[1]
     return trend([c for (u, w), c in steps.items() if w <= top], "better")
@@ -623,7 +623,7 @@ def alpha_glue(
     summary = (
         f"the gain rises from α = {lo} to {hi} at every step, as the paper reports; its mean "
         f"peaks at {at_best}"
-        if rise == "holds"
+        if rise is Outcome.SUPPORTED
         else f"the mean gain peaks at {at_best}, and the paper's rise from α = {lo} to {hi} "
         f"{predicate(rise)} step by step; the cost of copying the outgoing weights of a "
         "many-output network at equal budget is one reason a larger α may not pay"
