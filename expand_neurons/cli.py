@@ -4,8 +4,9 @@
 ``precompute [NAME ...] [--profile P] [--store DIR] [--workers N | --scheduler ADDR]`` (the
 missing cells of several experiments, on one engine; no names: those the book runs),
 ``check-store [--store DIR] [--count N | --all | --no-recompute]`` (the committed store's
-guard) and ``bench [--quick] [--json PATH]``
-(the layout benchmark).
+guard), ``plan [--store DIR]`` (where each claim stands under its seed plan, and the
+``precompute`` commands of the seed blocks it asks for next) and ``bench [--quick] [--json
+PATH]`` (the layout benchmark).
 
 Every option is checked before any work starts (a bad one prints ``error: ...`` and exits 2):
 ``--device`` must name a device this machine has, ``--workers`` at most its CPU cores (unless
@@ -201,8 +202,36 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument(
         "--no-recompute", action="store_true", help="only check the files, recompute nothing"
     )
+    plan = sub.add_parser(
+        "plan",
+        help="where each claim stands under its seed plan, and the seed blocks it asks for next",
+    )
+    plan.add_argument("--store", metavar="DIR", default=str(PAPER_STORE), help="the store")
+    _profile_option(plan)
     bench.add_arguments(sub.add_parser("bench", help="time and memory of the FPE layouts"))
     return p
+
+
+def _plan(args: argparse.Namespace) -> int:
+    """Print each claim part's seeds, its plan's decision and the blocks it asks for, then the
+    commands that compute them."""
+    from .claims.catalogue import experiments_of
+    from .claims.evaluate import evaluate
+    from .claims.plan import commands, stops
+    from .experiments.blocks import stored_blocks
+
+    profile = args.profile or "paper"
+    experiments.resolve_profile(profile)
+    if not ResultStore(args.store).root.is_dir():
+        raise ValueError(f"--store {args.store} is not a directory of stored cells")
+    results = {name: stored_blocks(name, args.store, profile) for name in experiments_of()}
+    plan_stops = stops(evaluate(results), results)
+    for stop in plan_stops:
+        wanted = f" -> {stop.wanted}" if stop.wanted > stop.seeds else ""
+        print(f"{stop.claim:3s} {stop.part}: {stop.seeds} seeds{wanted}; {stop.decision}")
+    lines = commands(plan_stops, args.store, profile)
+    print("\n".join(["", "to compute what the plan asks for next:", *lines]) if lines else "")
+    return 0
 
 
 def _check_store(args: argparse.Namespace) -> int:
@@ -354,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _status(args)
         if args.command == "check-store":
             return _check_store(args)
+        if args.command == "plan":
+            return _plan(args)
         if args.json is not None:
             check_writable(args.json)
         if args.command == "run":

@@ -279,7 +279,10 @@ def test_peak_sentence_names_every_tied_setting_and_handles_one_or_none():
 
 def test_clause_words_beyond_saturation():
     better, nd = comparison(low=0.01, high=0.02), comparison()
-    assert page.clause_words({(8, 16): better}) == ("is supported", "the grid does not extend beyond it")
+    assert page.clause_words({(8, 16): better}) == (
+        "is supported",
+        "the grid does not extend beyond it",
+    )
     rise, beyond = page.clause_words({(8, 16): nd, (16, 24): better})
     assert rise == "is inconclusive" and "does not saturate" in beyond
     assert "no step beyond it" in page.clause_words({(8, 16): better, (16, 24): nd})[1]

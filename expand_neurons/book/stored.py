@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..experiments import get
+from ..experiments.blocks import stored_blocks
 from ..experiments.store import PAPER_STORE
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "provenance_note",
     "summary_table",
     "side_by_side",
+    "paper_blocks",
     "is_complete",
     "has_cells",
 ]
@@ -38,6 +40,13 @@ def paper_result(
     ``missing`` (labels of cells not computed yet), ``provenance`` (one per stored cell).
     """
     return get(name).stored(Path(store) if store is not None else PAPER_STORE, "paper", seed)
+
+
+def paper_blocks(name: str, store: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The paper-profile result of experiment ``name`` over every complete seed block of the
+    store (:func:`~expand_neurons.experiments.blocks.stored_blocks`): the seeds a plan asked
+    for, computing nothing."""
+    return stored_blocks(name, Path(store) if store is not None else PAPER_STORE)
 
 
 def has_cells(result: Mapping[str, Any]) -> bool:

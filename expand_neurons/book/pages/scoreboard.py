@@ -9,12 +9,14 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from ...claims.outcomes import HIGH_R2, Outcome
+from ...claims.plan import stops
+from ...claims.sequential import BOOLEAN_PLAN, REAL_PLAN, describe
 from ...experiments.health import baseline_health
 from .. import paper
 from ..scoreboard import LEVEL, Row
 from ..tables import readable
 
-__all__ = ["board_facts", "health_rows", "health_table"]
+__all__ = ["board_facts", "health_rows", "health_table", "plan_table", "plans"]
 
 
 def board_facts(rows: Sequence[Row], profile: str) -> dict[str, Any]:
@@ -66,3 +68,28 @@ def health_rows(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
 def health_table(results: Mapping[str, Mapping[str, Any]]) -> Styler:
     """:func:`health_rows` as a table."""
     return readable(health_rows(results), 0)
+
+
+def plan_table(rows: Sequence[Row], stored: Mapping[str, Mapping[str, Any] | None]) -> Styler:
+    """Where each claim part of the paper profile stands under its seed plan: its seeds, the
+    plan's decision and the seeds it asks for, with the blocks to compute."""
+    plan_stops = stops({r.claim.key: r.stored for r in rows}, stored)
+    frame = pd.DataFrame(
+        [
+            {
+                "claim": s.claim,
+                "part": s.part,
+                "seeds": s.seeds,
+                "decision": s.decision,
+                "seeds asked for": s.wanted if s.wanted > s.seeds else "",
+                "blocks to compute": ", ".join(f"{n} at seed {b}" for n, b in s.blocks),
+            }
+            for s in plan_stops
+        ]
+    ).set_index(["claim", "part"])
+    return readable(frame, 0)
+
+
+def plans() -> dict[str, str]:
+    """The two seed plans in words, for the page (glue names ``sb_plan_*``)."""
+    return {"sb_plan_boolean": describe(BOOLEAN_PLAN), "sb_plan_real": describe(REAL_PLAN)}
