@@ -146,7 +146,7 @@ def paired(
     Args:
         level: confidence level of the interval, in ``(0, 1)``.
         method: ``"t"`` (Student's t on the differences) or ``"bootstrap"`` (BCa bootstrap of
-            the mean, 9999 resamples from ``seed``; its p-value is still the t-test's).
+            the mean, 9999 resamples from ``seed``, with the p-value of the same bootstrap).
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level!r}")
@@ -178,6 +178,11 @@ def paired(
             random_state=np.random.default_rng(seed),
         )
         low, high = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
+        # the p-value of the same bootstrap: twice the smaller tail of its distribution beyond
+        # zero (never below one resample), so the interval and the p-value cannot disagree
+        dist = np.asarray(boot.bootstrap_distribution)
+        tail = min(float((dist <= 0).mean()), float((dist >= 0).mean()))
+        p = min(1.0, max(2 * tail, 1 / len(dist)))
     return Comparison(name, mean, low, high, level, n - 1, n, p, p, method)
 
 

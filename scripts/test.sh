@@ -20,7 +20,7 @@ COVERAGE_FLOOR=90
 
 unit_tests() {
     local status=0
-    "$PYTHON" -m pytest tests -q --ignore=tests/site --ignore=tests/launch --cov=expand_neurons --cov-report=term-missing:skip-covered \
+    "$PYTHON" -m pytest tests -q --ignore=tests/site --ignore=tests/launch --ignore=tests/claims --cov=expand_neurons --cov-report=term-missing:skip-covered \
         --cov-fail-under="$COVERAGE_FLOOR" || status=$?
     if [ "$status" = 5 ]; then
         echo "(no unit tests collected yet)"
@@ -46,6 +46,7 @@ step "unit tests" unit_tests
 step "result store (every cell checked, stale cells, a rotation of cells recomputed)" \
     "$PYTHON" -m expand_neurons check-store --store results/paper --profile paper
 step "the chapters' quick-profile cells (local Dask workers)" precompute_book_cells
+step "claims pinned (quick-profile outcomes)" "$PYTHON" -m pytest tests/claims -q -p no:cacheprovider
 step "notebooks (nbval, quick profile)" notebook_tests
 step "launch button (a chapter in a fresh Colab-like runtime)" "$PYTHON" -m pytest tests/launch -q
 step "book build (strict)" bash scripts/build-book.sh --no-install

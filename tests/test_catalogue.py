@@ -196,6 +196,9 @@ def test_a_grid_slope_per_seed_recovers_a_planted_rise_and_leaves_the_ceiling_ou
     assert "at the ceiling" in left.left_out[0]
     average = GridTrend("g", "load", "average").estimate({"g": _grid(slope=0.0)})
     assert abs(average.value) < 1
+    part = Part("rise", trend, 1, 1.0, why="a test")
+    out = evaluate({"g": _grid(at_ceiling=(2,))}, [_claim(part)])["t"]
+    assert "1 settings left out at the gate" in out.parts[0].describe()
 
 
 def _sweep(seed=0, n=12, seeds=5, related=True, after=1.2):
@@ -291,3 +294,34 @@ def test_a_part_must_say_why_its_smallest_effect():
         Part("x", GAIN, 1)
     with pytest.raises(ValueError, match="above zero"):
         Part("x", GAIN, 1, paper=-3.0)
+
+
+def test_the_pins_read_every_claim_and_name_missing_results():
+    from expand_neurons.claims.catalogue import experiments_of
+    from expand_neurons.claims.pins import missing_cells, outcomes
+
+    out = outcomes({})
+    assert list(out) == [c.key for c in CLAIMS]
+    assert out["1"] == "not computed yet" and out["7"] == "not tested here"
+    assert missing_cells({}) == experiments_of()
+
+
+def test_smaller_than_the_paper_is_scipy_s_one_sided_equivalence_test():
+    rng = np.random.default_rng(5)
+    level, smallest = 0.95, 0.5
+    for _ in range(40):
+        d = rng.normal(rng.uniform(-0.2, 0.6), 0.4, 12)
+        e = Estimate(float(d.mean()), 12, "seeds", "", per_seed=tuple(d))
+        low, high = e.interval(level)
+        v = decide(low, high, direction=1, smallest=smallest, from_paper=True)
+        below = sps.ttest_1samp(d, smallest, alternative="less").pvalue < (1 - level) / 2
+        above_zero = sps.ttest_1samp(d, 0.0, alternative="greater").pvalue < (1 - level) / 2
+        assert (v.outcome is Outcome.SUPPORTED) == above_zero
+        if not above_zero:
+            assert (v.outcome is Outcome.SMALLER_THAN_PAPER) == (below and high >= 0)
+
+
+def test_interference_over_sweeps_of_different_seeds_reads_the_seeds_they_share():
+    shift = Interference(("s", "t"), "capacity", ("random",))
+    e = shift.estimate({"s": _sweep(seeds=5), "t": _sweep(seed=1, seeds=3)})
+    assert e.n == 3 and "each cut to its first 3 seeds" in e.detail

@@ -61,6 +61,11 @@ def test_the_bootstrap_interval_for_skewed_differences():
     d = rng.exponential(0.02, 12)  # all positive, skewed
     c = paired(d, np.zeros(12), method="bootstrap")
     assert c.method == "bootstrap" and c.low < d.mean() < c.high and c.low > 0
+    assert c.p < 0.05  # the bootstrap's own p-value agrees with its interval
+    near = rng.normal(0.0, 0.02, 12)
+    for level in (0.9, 0.95):
+        b = paired(near, np.zeros(12), method="bootstrap", level=level)
+        assert (b.low > 0 or b.high < 0) == (b.p < 1 - level) or abs(b.p - (1 - level)) < 0.01
 
 
 def test_degenerate_samples():

@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 import torch
 
 from .. import theory
-from ..claims.outcomes import Outcome
 from ..metrics import feature_capacity, fit_line, mean_cosine_similarity
 
 __all__ = [
@@ -741,14 +740,6 @@ def check_robustness_design(
 __all__ += ["check_pilot_alpha"]
 
 
-#: A trend's word as a predicate of "the ordering".
-_IS = {
-    Outcome.SUPPORTED: "holds",
-    Outcome.CONTRADICTED: "does not hold",
-    Outcome.INCONCLUSIVE: "is not shown",
-}
-
-
 @exercise(hint="return cfg.replace(alpha=4): one field changed, everything else kept.")
 def check_pilot_alpha(
     fn: Callable[[Any], Any], profile: str | None = None, train: bool = False
@@ -756,7 +747,7 @@ def check_pilot_alpha(
     """Check ``fn(cfg)``: the ``boolean-pilot`` config with ``alpha = 4`` and nothing else
     changed; with ``train``, run it (through the book's store) and report the three accuracies
     and the paper's ordering, a Holm family of paired differences."""
-    from .verdicts import ordering, trend
+    from .verdicts import ordering, predicate, trend
 
     overrides = _changed_config(fn, "boolean-pilot", profile, {"alpha": 4})
     if not train:
@@ -774,7 +765,7 @@ def check_pilot_alpha(
     return (
         f"Correct: you ran the pilot with α = 4. Dense {acc['dense']:.1f} %, random split "
         f"{acc['random']:.1f} %, clause-aligned {acc['clause']:.1f} %; the ordering "
-        f"clause-aligned > random > dense {_IS[trend(family.values(), 'better')]} ({steps}). "
+        f"clause-aligned > random > dense {predicate(trend(family.values(), 'better'))} ({steps}). "
         "Compare with α = 2 in the chapter's table: which split gained, and which lost?"
     )
 

@@ -64,7 +64,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 
 #: Sub-packages that only read results (left out of :func:`source_fingerprint`).
-READ_ONLY_PARTS = ("book",)
+READ_ONLY_PARTS = ("book", "claims")
 
 
 def source_fingerprint(package: Path = _PACKAGE) -> str:

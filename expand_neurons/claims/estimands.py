@@ -380,7 +380,8 @@ def _shift(fpe: Record, dense: Record, metric: str) -> np.ndarray:
 @dataclass(frozen=True)
 class Interference:
     """Per seed, averaged over the settings and FPE ``variants`` of ``experiments``: how much
-    ``metric``'s fold change FPE / dense moves after the split (log scale; 0: the masks alone)."""
+    ``metric``'s fold change FPE / dense moves after the split (log scale; 0: the masks alone).
+    Sweeps with different numbers of seeds are read at the seeds they all have."""
 
     experiments: tuple[str, ...]
     metric: str
@@ -400,9 +401,12 @@ class Interference:
     def estimate(self, results: Results) -> Estimate:
         """The per-seed mean shift over every (setting, variant) point."""
         points = _interference_points(results, self.experiments, self.metric, self.variants)
-        shifts = np.array([_shift(f, d, self.metric) for f, d, _ in points])  # (points, seeds)
+        each = [_shift(f, d, self.metric) for f, d, _ in points]
+        n = min(len(x) for x in each)  # sweeps of different seeds: the seeds they all have
+        shifts = np.array([x[:n] for x in each])  # (points, seeds)
         d = tuple(float(v) for v in shifts.mean(axis=0))
-        detail = f"{len(points)} (setting, variant) points"
+        cut = f", each cut to its first {n} seeds" if any(len(x) > n for x in each) else ""
+        detail = f"{len(points)} (setting, variant) points{cut}"
         return Estimate(float(np.mean(d)), len(d), "seeds", detail, per_seed=d)
 
 

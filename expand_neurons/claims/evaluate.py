@@ -53,7 +53,9 @@ class PartResult:
     look: Look | None = None
 
     def describe(self) -> str:
-        """E.g. ``"+16.3 points (Holm-step 98.3 % CI +5.3 to +27.2, 10 seeds)"``."""
+        """E.g. ``"+16.2 points (repeated 99.95 % CI -21.3 to +53.8 at look 1 of 3, 10
+        seeds)"``: the interval at its claim's Holm step, a repeated one at a look of the seed
+        plan."""
         e = self.estimate
         note = f" ({self.verdict.note})" if self.verdict.note else ""
         if e is None:
@@ -63,7 +65,18 @@ class PartResult:
         if math.isnan(self.level):
             return f"{value}, {e.n} {e.unit}{note}"
         lo, hi = (f"{x:+.1f}" if points else f"{x:+.3g}" for x in (self.low, self.high))
-        return f"{value} ({100 * self.level:.4g} % CI {lo} to {hi}, {e.n} {e.unit})"
+        left = f"; {len(e.left_out)} settings left out at the gate" if e.left_out else ""
+        ci = f"{_percent(self.level)} % CI {lo} to {hi}"
+        if self.look is not None:
+            looks = len(self.part.plan.looks)
+            ci = f"repeated {ci} at look {self.look.index + 1} of {looks}"
+        return f"{value} ({ci}, {e.n} {e.unit}{left})"
+
+
+def _percent(level: float) -> str:
+    """A confidence level in percent with the digits that tell it from 100 (``99.998``)."""
+    decimals = max(0, math.ceil(-math.log10(1 - level)) - 1)
+    return f"{100 * level:.{decimals}f}"
 
 
 @dataclass(frozen=True)
