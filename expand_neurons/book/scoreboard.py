@@ -23,7 +23,7 @@ from ..claims.catalogue import CLAIMS, Claim, experiments_of
 from ..claims.evaluate import LEVEL, ClaimResult, PartResult, evaluate
 from .figures import OUTCOME_COLOURS, PAPER_MARKER, style
 from .runs import run
-from .stored import paper_blocks
+from .stored import paper_result
 
 __all__ = [
     "CLAIMS",
@@ -47,9 +47,9 @@ def live_results(profile: str, claims: Sequence[Claim] = CLAIMS) -> dict[str, di
 
 def stored_results(claims: Sequence[Claim] = CLAIMS) -> dict[str, dict[str, Any]]:
     """The paper profile of every experiment the claims need, as far as the committed store
-    holds it, over every complete seed block (:func:`.stored.paper_blocks`; incomplete results
+    holds it, over every complete seed block (:func:`.stored.paper_result`; incomplete results
     carry their ``missing`` cells)."""
-    return {name: paper_blocks(name) for name in experiments_of(tuple(claims))}
+    return {name: paper_result(name) for name in experiments_of(tuple(claims))}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ __all__ = [
     "provenance_note",
     "summary_table",
     "side_by_side",
-    "paper_blocks",
     "is_complete",
     "has_cells",
 ]
@@ -33,20 +32,19 @@ __all__ = [
 def paper_result(
     name: str, store: str | os.PathLike[str] | None = None, seed: int = 0
 ) -> dict[str, Any]:
-    """The paper-profile result of experiment ``name`` (base ``seed``; the tuning experiments
-    use :data:`~expand_neurons.experiments.tuning.TUNING_SEED`) as far as the store holds it.
+    """The paper-profile result of experiment ``name`` as far as the store holds it.
 
+    At base seed 0 (the default) it spans every complete seed block the store holds
+    (:func:`~expand_neurons.experiments.blocks.stored_blocks`: the seeds a plan asked for, so
+    every page shows the same seeds as the scoreboard); at another base ``seed`` (the tuning
+    experiments use :data:`~expand_neurons.experiments.tuning.TUNING_SEED`) that block alone.
     See :meth:`expand_neurons.experiments.Experiment.stored`: ``records`` of the stored cells,
     ``missing`` (labels of cells not computed yet), ``provenance`` (one per stored cell).
     """
-    return get(name).stored(Path(store) if store is not None else PAPER_STORE, "paper", seed)
-
-
-def paper_blocks(name: str, store: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """The paper-profile result of experiment ``name`` over every complete seed block of the
-    store (:func:`~expand_neurons.experiments.blocks.stored_blocks`): the seeds a plan asked
-    for, computing nothing."""
-    return stored_blocks(name, Path(store) if store is not None else PAPER_STORE)
+    root = Path(store) if store is not None else PAPER_STORE
+    if seed == 0:
+        return stored_blocks(name, root)
+    return get(name).stored(root, "paper", seed)
 
 
 def has_cells(result: Mapping[str, Any]) -> bool:
