@@ -31,7 +31,14 @@ import numpy as np
 from scipy import stats as sps
 
 from ..experiments.analysis import setting_of
-from ..experiments.health import BASELINES, Health, chance_of, check_baseline
+from ..experiments.health import (
+    BASELINES,
+    FLOOR_MARGIN,
+    MAX_AT_CEILING,
+    Health,
+    chance_of,
+    check_baseline,
+)
 from ..experiments.records import MEASURED, PER_SEED, Record, distinct, label, records_of, select
 from .outcomes import Reason
 
@@ -222,10 +229,11 @@ def gate(record: Record, field_name: str = "accuracies") -> Health:
 
 
 def _blocked(health: Health, where: str) -> Blocked:
-    """The :class:`Blocked` of an unhealthy baseline: floor, ceiling or collapse."""
-    if health.chance is not None and any(p.startswith("on the floor") for p in health.problems):
+    """The :class:`Blocked` of an unhealthy baseline, read off its gate's fields: floor,
+    ceiling or collapse."""
+    if health.chance is not None and health.mean < health.chance + FLOOR_MARGIN:
         reason = Reason.FLOOR
-    elif any(p.startswith("at the ceiling") for p in health.problems):
+    elif health.at_ceiling > MAX_AT_CEILING:
         reason = Reason.CEILING
     else:
         reason = Reason.UNHEALTHY

@@ -33,7 +33,14 @@ __all__ = ["Outcome", "Reason", "Verdict", "decide", "combine", "HIGH_R2"]
 HIGH_R2 = 0.7
 
 
-class Outcome(str, Enum):
+class _Words(str, Enum):
+    """An enum whose members are the book's words: ``str()`` gives the word itself."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Outcome(_Words):
     """What the data say about a claim, in the book's words (the value is the word)."""
 
     SUPPORTED = "supported"
@@ -44,11 +51,8 @@ class Outcome(str, Enum):
     NOT_COMPUTED = "not computed yet"
     NOT_TESTED = "not tested here"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Reason(str, Enum):
+class Reason(_Words):
     """Why an outcome is inconclusive."""
 
     WIDE = "the interval is too wide at these seeds"
@@ -57,9 +61,6 @@ class Reason(str, Enum):
     FLOOR = "the baseline is on the floor"
     UNHEALTHY = "the baseline is unhealthy"
     FLAT = "the data do not vary, so no line can be fitted"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
