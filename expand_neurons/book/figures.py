@@ -40,6 +40,10 @@ __all__ = [
     "paper_note",
     "NOTE_LINE_PX",
     "OUTCOME_COLOURS",
+    "VARIANT_COLOURS",
+    "WIDTH_COLOURS",
+    "REFERENCE_COLOUR",
+    "variant_colour",
     "LAYOUT_COLOURS",
     "AXIS_TITLE_COLOUR",
     "readable_axis_titles",
@@ -172,6 +176,34 @@ OUTCOME_COLOURS: dict[Outcome, str] = {
     Outcome.NOT_COMPUTED: "#C8C8C8",
     Outcome.NOT_TESTED: "#DDDDDD",
 }
+
+#: The book's one palette of variants: the same variant has the same colour on every page
+#: (Okabe-Ito: distinguishable for colour-blind readers and on light and dark pages). A name
+#: that starts with a known variant (``"grouped-2"``) takes that variant's colour.
+VARIANT_COLOURS: dict[str, str] = {
+    "dense": "#E69F00",
+    "random": "#0072B2",
+    "clause": "#009E73",
+    "feature": "#CC79A7",
+    "overlap": "#D55E00",
+    "dropconnect": "#56B4E9",
+    "grouped": "#56B4E9",
+    "packed": "#D55E00",
+    "apart": "#009E73",
+}
+#: Colours for a sequence of widths or other ordered settings (lines of one figure).
+WIDTH_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+#: The grey of reference lines (zero gain, a fitted line, a closed form): never a data colour.
+REFERENCE_COLOUR = "rgba(128, 128, 128, 0.8)"
+
+
+def variant_colour(variant: str) -> str:
+    """The colour of ``variant`` in :data:`VARIANT_COLOURS` (``"grouped-2"`` as ``"grouped"``)."""
+    for name, colour in VARIANT_COLOURS.items():
+        if variant == name or variant.startswith(f"{name}-"):
+            return colour
+    raise KeyError(f"no colour for variant {variant!r}; known: {sorted(VARIANT_COLOURS)}")
+
 
 #: One colour per layout, distinguishable for colour-blind readers (Okabe-Ito) and on dark pages.
 LAYOUT_COLOURS = {"masked": "#D55E00", "grouped": "#0072B2", "sparse": "#009E73"}
