@@ -226,7 +226,7 @@ def _directive(
         if argument not in context.glued:
             return ["*(This table is computed by the cell above.)*"]
         value, markdown = context.glued[argument]
-        return (markdown if markdown is not None else str(value)).splitlines()
+        return _convert((markdown if markdown is not None else str(value)).splitlines(), context)
     raise ValueError(f"the directive {{{name}}} has no plain-Markdown form; add one to {__name__}")
 
 
