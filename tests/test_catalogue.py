@@ -170,6 +170,16 @@ def test_seeds_at_a_look_of_the_plan_get_its_repeated_interval():
     assert last.verdict.reason is Reason.SEED_CAP
 
 
+def test_beyond_the_cap_the_estimate_is_that_of_the_seeds_its_interval_uses():
+    result = _pilot(0.0, seed=5, seeds=45)
+    (part,) = evaluate({"x": result}, [_claim(_part(GAIN, paper=0.2))])["t"].parts
+    per_seed = GAIN.estimate({"x": result}).per_seed
+    assert part.look.n == 30 and part.estimate.n == 30
+    assert part.estimate.value == pytest.approx(np.mean(per_seed[:30]))
+    assert part.estimate.value != pytest.approx(np.mean(per_seed))
+    assert "30 seeds" in part.describe()
+
+
 def _grid(seed=0, seeds=6, slope=0.05, at_ceiling=()):
     """A load grid: relative gain of random over dense grows by ``slope`` per unit of load."""
     rng = np.random.default_rng(seed)
