@@ -246,6 +246,17 @@ def test_interference_is_measured_against_the_split_only_null():
     assert abs(shift.estimate({"s": still}).value) < 0.05
 
 
+def test_a_point_with_an_undefined_fold_change_is_left_out_and_named():
+    sweep = _sweep()
+    zero = next(r for r in sweep["records"] if r["variant"] == "random" and r["point"] == 3)
+    zero["split_capacities"] = [0.0, *zero["split_capacities"][1:]]  # log(0/0) on one seed
+    e = Interference(("s",), "capacity", ("random",)).estimate({"s": sweep})
+    assert math.isfinite(e.value) and "11 (setting, variant) points" in e.detail
+    assert len(e.left_out) == 1 and "point=3" in e.left_out[0]
+    fit = GainFit(("s",), "capacity", ("random",), n_resamples=200).estimate({"s": sweep})
+    assert math.isfinite(fit.value) and len(fit.left_out) == 1
+
+
 def test_the_fit_is_a_correlation_with_a_settings_bootstrap_and_flat_data_block_it():
     fit = GainFit(("s",), "capacity", ("random",), n_resamples=500)
     good = fit.estimate({"s": _sweep()})
