@@ -136,10 +136,12 @@ def export(
     requirement: str | None = None,
     only: list[str] | None = None,
     numbers_from: Path = EXECUTED,
+    unfilled: list[str] | None = None,
 ) -> list[Path]:
     """Write every notebook chapter (or those of ``only``, e.g. ``["book/fpe"]``) to
     ``out_dir``, its Markdown made plain with the numbers of the executed book in
-    ``numbers_from``; return the written paths."""
+    ``numbers_from``; return the written paths. Glued names that had no value are appended to
+    ``unfilled`` as ``"<page>: <name>"``."""
     written = []
     docs = toc_documents(ROOT / "_toc.yml")
     unknown = sorted(set(only or []) - set(docs))
@@ -164,6 +166,8 @@ def export(
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
                 cell.source = plain(inline_includes(cell.source, source), context)
+        if unfilled is not None:
+            unfilled.extend(f"{doc}: {name}" for name in context.unfilled)
         if with_setup:
             # After the title cell, so that the notebook still opens with its heading.
             first_is_title = notebook.cells and notebook.cells[0].cell_type == "markdown"

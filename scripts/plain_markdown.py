@@ -55,6 +55,7 @@ class Context:
     glued: dict[str, tuple[object, str | None]] = field(default_factory=dict)
     exercises: dict[str, int] = field(default_factory=dict)
     with_solutions: bool = True
+    unfilled: list[str] = field(default_factory=list)  # glued names with no value at hand
 
 
 def raw_markup(markdown: str) -> list[str]:
@@ -121,7 +122,7 @@ def labels(chapters: list[Path]) -> dict[str, str]:
 
 
 def _plain_title(title: str) -> str:
-    return re.sub(r"\$([^$]*)\$", r"\1", title).strip()
+    return title.strip()  # math stays: JupyterLab and Colab render $...$ in Markdown
 
 
 def citations(bib_file: Path) -> dict[str, str]:
@@ -165,6 +166,7 @@ def glued_values(executed: Path) -> dict[str, tuple[object, str | None]]:
 def _glue_text(content: str, context: Context) -> str:
     name, _, spec = content.partition(":")
     if name not in context.glued:
+        context.unfilled.append(name)
         return "…"  # the executed book is not at hand: the cell above computes the value
     value, _ = context.glued[name]
     if spec and isinstance(value, (int, float)):
@@ -224,6 +226,7 @@ def _directive(
         return [f"<details><summary>{summary}</summary>", "", *inner, "", "</details>"]
     if name == "glue:md":
         if argument not in context.glued:
+            context.unfilled.append(argument)
             return ["*(This table is computed by the cell above.)*"]
         value, markdown = context.glued[argument]
         return _convert((markdown if markdown is not None else str(value)).splitlines(), context)

@@ -3,7 +3,8 @@
     python scripts/run_chapter.py fpe [load ...] [--out DIR]
 
 Each chapter (``book/<name>.md``) runs in a fresh kernel with ``book/`` as working directory,
-the quick profile unless ``EXPAND_NEURONS_PROFILE`` says otherwise, and the build's result store
+the quick profile unless ``EXPAND_NEURONS_PROFILE`` says otherwise, one thread unless
+``OMP_NUM_THREADS`` says otherwise, and the build's result store
 (``EXPAND_NEURONS_BOOK_STORE``, default ``_build/quick-store``; fill it first with
 ``python -m expand_neurons precompute``). The executed notebook is written to
 ``DIR/book/<name>.ipynb`` (default ``_build/jupyter_execute``, where the build writes it and
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("EXPAND_NEURONS_PROFILE", "quick")
     os.environ.setdefault("EXPAND_NEURONS_PROGRESS", "off")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # small models: one thread is the fastest
     os.environ.setdefault("EXPAND_NEURONS_BOOK_STORE", str(ROOT / "_build" / "quick-store"))
     for name in args.chapters:
         start = time.perf_counter()

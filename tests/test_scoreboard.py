@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from expand_neurons.book.pages.scoreboard import (
-    estimate_cell,
     health_table,
     outcome_table,
     plan_table,
@@ -18,6 +17,7 @@ from expand_neurons.book.scoreboard import (
     CLAIMS,
     Row,
     board,
+    estimate_cell,
     estimates_figure,
     experiments_of,
     sources_table,
@@ -118,8 +118,12 @@ def test_each_chapter_gives_the_scoreboard_s_outcomes(chapter, tiny_results, mon
         assert [p.low for p in r.live.parts] == pytest.approx(
             [p.low for p in same.live.parts], nan_ok=True
         )
-    html = claim_notes.claims_table(chapter, "quick").to_html()
-    assert "outcome (quick)" in html and "nan" not in html.lower()
+    table = claim_notes.claims_table(chapter, "quick")
+    assert len(table.data.columns) <= 3, "narrow enough for a phone"
+    assert set(table.data.index.get_level_values("profile")) == {"paper", "quick"}
+    outcomes = set(table.data["outcome"])
+    assert outcomes == {str(r.stored.verdict) for r in rows} | {str(r.live.verdict) for r in rows}
+    assert "nan" not in table.to_html().lower()
 
 
 def test_a_chapter_without_claims_is_an_error():

@@ -36,6 +36,7 @@ __all__ = [
     "Row",
     "board",
     "cell",
+    "estimate_cell",
     "estimates_figure",
     "sources_table",
 ]
@@ -105,6 +106,24 @@ def _hover(label: str, profile: str, p: PartResult) -> str:
 def _percent(level: float) -> str:
     """A confidence level in percent with the digits that tell it from 100 (``99.978``)."""
     return f"{100 * level:.{max(0, math.ceil(-math.log10(1 - level)) - 1)}f}"
+
+
+def _estimate(p: PartResult) -> str:
+    e = p.estimate
+    if e is None:
+        return "–"
+    digits = ".1f" if p.part.estimand.unit == "points" else ".2f"
+    if p.low != p.low:  # no interval (too few seeds, or another part is missing)
+        return f"{e.value:+{digits}}"
+    return f"{e.value:+{digits}} [{p.low:+{digits}}, {p.high:+{digits}}]"
+
+
+def estimate_cell(result: ClaimResult) -> str:
+    """Each part's estimate and interval, ``+1.6 [-2.6, +5.8]`` (one line per part, named when
+    the claim has several; "–" where nothing is estimated)."""
+    if len(result.parts) == 1:
+        return _estimate(result.parts[0])
+    return "<br>".join(f"{p.part.name}: {_estimate(p)}" for p in result.parts)
 
 
 def _drawn(part: PartResult) -> bool:

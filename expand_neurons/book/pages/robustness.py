@@ -19,7 +19,6 @@ from ...claims import main_effects as me
 from ...experiments import robustness as rb
 from ..figures import style
 from ..tables import readable
-from .scoreboard import spaced
 
 __all__ = [
     "LETTERS",
@@ -47,7 +46,7 @@ def factors_table() -> Styler:
         }
         for f in rb.FACTORS
     }
-    return spaced(readable(pd.DataFrame.from_dict(rows, orient="index").rename_axis("choice")))
+    return readable(pd.DataFrame.from_dict(rows, orient="index").rename_axis("choice"))
 
 
 def design_matrix(designs: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -75,7 +74,7 @@ def design_means_table(result: Mapping[str, Any], claims: Sequence[str]) -> Styl
         ]
     numbers = [grid.index(d) + 1 if d in grid else rb.design_label(d) for d in designs]
     frame = pd.DataFrame(columns, index=pd.Index(numbers, name="design")).round(1) + 0.0
-    return spaced(readable(frame, 1))
+    return readable(frame, 1)
 
 
 def _points(x: float) -> str:
@@ -92,7 +91,7 @@ def effects_table(fits: Sequence[me.MainEffects]) -> Styler:
     term and one column per claim of ``fits``."""
     columns = {f.claim: [_term(f.mean), *(_term(e) for e in f.effects)] for f in fits}
     index = ["grand mean", *(f"{f.name} → {f.levels[1]}" for f in rb.FACTORS)]
-    return spaced(readable(pd.DataFrame(columns, index=pd.Index(index, name="term"))))
+    return readable(pd.DataFrame(columns, index=pd.Index(index, name="term")))
 
 
 def effects_figure(fits: Sequence[me.MainEffects]) -> go.Figure:
@@ -122,4 +121,4 @@ def closest_table(
         }
     rows["paper"] = {f"{k} (%)": 100 * x for k, x in target.items()}
     frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("design")
-    return spaced(readable(frame, 1))
+    return readable(frame, 1)

@@ -9,39 +9,13 @@ from typing import Any
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ...claims.evaluate import ClaimResult, PartResult
 from ...claims.plan import stops
 from ...claims.sequential import BOOLEAN_PLAN, REAL_PLAN, describe
 from ...experiments.health import baseline_health
-from ..scoreboard import Row
+from ..scoreboard import Row, estimate_cell
 from ..tables import readable
 
-__all__ = ["spaced", "estimate_cell", "outcome_table", "health_table", "plan_table", "plans"]
-
-
-def spaced(styler: Styler) -> Styler:
-    """``styler`` with room between its columns, so that neighbouring cells never read as one."""
-    return styler.set_table_styles(
-        [{"selector": "td, th", "props": "padding: 0.3em 0.8em;"}], overwrite=False
-    )
-
-
-def _estimate(p: PartResult) -> str:
-    e = p.estimate
-    if e is None:
-        return "–"
-    digits = ".1f" if p.part.estimand.unit == "points" else ".2f"
-    if p.low != p.low:  # no interval (too few seeds, or another part is missing)
-        return f"{e.value:+{digits}}"
-    return f"{e.value:+{digits}} [{p.low:+{digits}}, {p.high:+{digits}}]"
-
-
-def estimate_cell(result: ClaimResult) -> str:
-    """Each part's estimate and interval, ``+1.6 [-2.6, +5.8]`` (one line per part, named when
-    the claim has several; "–" where nothing is estimated)."""
-    if len(result.parts) == 1:
-        return _estimate(result.parts[0])
-    return "<br>".join(f"{p.part.name}: {_estimate(p)}" for p in result.parts)
+__all__ = ["outcome_table", "health_table", "plan_table", "plans"]
 
 
 def outcome_table(rows: Sequence[Row], profile: str | None = None) -> Styler:
@@ -68,7 +42,7 @@ def outcome_table(rows: Sequence[Row], profile: str | None = None) -> Styler:
                     f"outcome ({profile})": str(result.verdict),
                 }
             )
-    return spaced(readable(pd.DataFrame(records).set_index("claim")))
+    return readable(pd.DataFrame(records).set_index("claim"))
 
 
 def health_table(results: Mapping[str, Mapping[str, Any]]) -> Styler:
@@ -95,7 +69,7 @@ def health_table(results: Mapping[str, Mapping[str, Any]]) -> Styler:
             }
         )
     columns = ["experiment", "baselines", "healthy", "unhealthy (no verdict)"]
-    return spaced(readable(pd.DataFrame(rows, columns=columns).set_index("experiment"), 0))
+    return readable(pd.DataFrame(rows, columns=columns).set_index("experiment"), 0)
 
 
 def plan_table(rows: Sequence[Row], stored: Mapping[str, Mapping[str, Any] | None]) -> Styler:
@@ -116,7 +90,7 @@ def plan_table(rows: Sequence[Row], stored: Mapping[str, Mapping[str, Any] | Non
             for s in plan_stops
         ]
     ).set_index(["claim", "part"])
-    return spaced(readable(frame, 0))
+    return readable(frame, 0)
 
 
 def plans() -> dict[str, str]:
