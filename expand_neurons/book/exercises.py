@@ -747,7 +747,7 @@ def check_pilot_alpha(
     """Check ``fn(cfg)``: the ``boolean-pilot`` config with ``alpha = 4`` and nothing else
     changed; with ``train``, run it (through the book's store) and report the three accuracies
     and the paired differences of the paper's ordering with their Holm intervals."""
-    from .verdicts import ordering
+    from .families import ordering
 
     overrides = _changed_config(fn, "boolean-pilot", profile, {"alpha": 4})
     if not train:

@@ -23,7 +23,7 @@ from ..claims.evaluate import ClaimResult, evaluate
 from ..claims.outcomes import Outcome, Reason
 from ..experiments import resolve_profile
 
-__all__ = ["put", "expect", "expect_outcome", "paper_outcomes", "ClaimMismatch"]
+__all__ = ["put", "put_all", "expect", "expect_outcome", "paper_outcomes", "ClaimMismatch"]
 
 
 class ClaimMismatch(AssertionError):
@@ -34,6 +34,12 @@ def put(name: str, value: Any) -> None:
     """Glue ``value`` under ``name`` without displaying it (numpy and torch scalars become
     plain Python numbers, so ``{glue:text}`name:.1f``` formats them)."""
     glue(name, value.item() if hasattr(value, "item") else value, display=False)
+
+
+def put_all(values: Mapping[str, Any]) -> None:
+    """Glue every ``name: value`` of ``values`` (:func:`put`)."""
+    for name, value in values.items():
+        put(name, value)
 
 
 def expect(holds: bool, sentence: str) -> None:

@@ -19,9 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ..stats import Comparison
-
-__all__ = ["cell", "readable", "comparison_columns", "comparison_table"]
+__all__ = ["cell", "readable"]
 
 
 def cell(value: Any, decimals: int | str = 1) -> str:
@@ -103,22 +101,3 @@ def readable(
         [{"selector": "td, th", "props": "padding: 0.3em 0.8em;"}], overwrite=False
     )
     return styler.set_table_attributes('class="dataframe"')
-
-
-def comparison_columns(c: Comparison) -> dict[str, Any]:
-    """One paired comparison of accuracies (0-1) as table columns: mean difference and its
-    interval in percentage points, the interval's level (%), degrees of freedom, verdict."""
-    return {
-        "mean difference (points)": 100 * c.mean,
-        "CI low": 100 * c.low,
-        "CI high": 100 * c.high,
-        "level (%)": 100 * c.level,
-        "d.f.": c.df,
-        "verdict": c.verdict,
-    }
-
-
-def comparison_table(comparisons: Mapping[str, Comparison]) -> Styler:
-    """A family of comparisons (``{name: Comparison}``), one row each, two decimals."""
-    rows = {name: comparison_columns(c) for name, c in comparisons.items()}
-    return readable(pd.DataFrame.from_dict(rows, orient="index"), 2)

@@ -15,9 +15,16 @@ from ... import count_nonzero
 from ...experiments import one
 from ...experiments.health import Health, chance_of, check_baseline
 from .. import paper
-from ..figures import paper_note, readable_axis_titles, style, variant_colour
+from ..figures import (
+    add_variant,
+    log_axis,
+    paper_note,
+    readable_axis_titles,
+    style,
+    uncertainty_note,
+    variant_colour,
+)
 from ..tables import readable
-from .real import add_variant, log_axis, uncertainty_note
 
 __all__ = ["network_numbers", "counts_table", "width_figure", "width_table", "gates", "seed_table"]
 

@@ -15,9 +15,17 @@ from torch import nn
 
 from ... import count_nonzero, fpe_modules
 from ...experiments import one, values
-from ..figures import REFERENCE_COLOUR, WIDTH_COLOURS, readable_axis_titles, style, variant_colour
+from ..figures import (
+    REFERENCE_COLOUR,
+    WIDTH_COLOURS,
+    add_variant,
+    log_axis,
+    readable_axis_titles,
+    style,
+    uncertainty_note,
+    variant_colour,
+)
 from ..tables import readable
-from .real import add_variant, log_axis, uncertainty_note
 
 __all__ = ["per_layer", "demo_numbers", "tuning_table", "accuracy_table", "differences"]
 __all__ += ["difference_table", "results_figure"]

@@ -18,15 +18,17 @@ from .. import paper
 from ..figures import (
     REFERENCE_COLOUR,
     WIDTH_COLOURS,
+    add_variant,
+    log_axis,
     log_ticks,
     paper_note,
     paper_points,
     readable_axis_titles,
     style,
+    uncertainty_note,
     variant_colour,
 )
 from ..tables import readable
-from .real import add_variant, log_axis, uncertainty_note
 
 #: The colours of FPE at each alpha (the dense orange left out).
 _ALPHA_COLOURS = [c for c in WIDTH_COLOURS if c != variant_colour("dense")]
@@ -124,7 +126,7 @@ def diff_table(comparisons: Mapping[Any, Comparison], key: str = "hidden") -> St
 def split_numbers(result: Mapping[str, Any], fr: Comparison, prefix: str = "") -> dict[str, float]:
     """Mean accuracy (%) of dense, random and feature-based split at the setting of the
     feature-based split (``split_<variant>``), and the paired difference feature − random
-    (``fr``, from :func:`~expand_neurons.book.verdicts.at_each`) in points with its interval
+    (``fr``, from :func:`~expand_neurons.book.families.at_each`) in points with its interval
     and level (%); every name starts with ``prefix``."""
     feature = one(result, variant="feature")
     setting = {"hidden": feature["hidden"], "alpha": feature["alpha"]}

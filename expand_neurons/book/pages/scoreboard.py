@@ -10,12 +10,11 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from ...claims.plan import stops
-from ...claims.sequential import BOOLEAN_PLAN, REAL_PLAN, describe
 from ...experiments.health import baseline_health
 from ..scoreboard import Row, estimate_cell
 from ..tables import readable
 
-__all__ = ["outcome_table", "health_table", "plan_table", "plans"]
+__all__ = ["outcome_table", "health_table", "plan_table"]
 
 
 def outcome_table(rows: Sequence[Row], profile: str | None = None) -> Styler:
@@ -91,9 +90,3 @@ def plan_table(rows: Sequence[Row], stored: Mapping[str, Mapping[str, Any] | Non
         ]
     ).set_index(["claim", "part"])
     return readable(frame, 0)
-
-
-def plans() -> dict[str, str]:
-    """The two seed plans, as :func:`~expand_neurons.claims.sequential.describe` gives them
-    (kept for ``tests/test_blocks.py``; the page states the looks itself)."""
-    return {"sb_plan_boolean": describe(BOOLEAN_PLAN), "sb_plan_real": describe(REAL_PLAN)}
