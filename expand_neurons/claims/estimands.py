@@ -459,7 +459,7 @@ class GainFit:
         """The correlation and its settings bootstrap."""
         xs: list[float] = []
         ys: list[float] = []
-        groups: list[str] = []
+        groups: list[tuple[str, tuple[tuple[str, Any], ...]]] = []  # (experiment, setting)
         points, left = _interference_points(results, self.experiments, self.metric, self.variants)
         for f, d, name in points:
             health = gate(d)
@@ -469,12 +469,13 @@ class GainFit:
                 continue
             xs.append(float(_shift(f, d, self.metric).mean()))
             ys.append(float(np.mean(gain)))
-            groups.append(repr(sorted(setting_of(results[name], f).items())) + name)
+            groups.append((name, tuple(sorted(setting_of(results[name], f).items()))))
         x, y = np.array(xs), np.array(ys)
         if len(x) < 3 or x.std() == 0 or y.std() == 0:
             return Blocked(Reason.FLAT, f"{len(x)} points; gains or shifts do not vary")
-        keys = list(dict.fromkeys(groups))
-        members = [np.flatnonzero(np.array(groups) == k) for k in keys]
+        keys = {g: i for i, g in enumerate(dict.fromkeys(groups))}  # settings, in order
+        codes = np.array([keys[g] for g in groups])
+        members = [np.flatnonzero(codes == i) for i in range(len(keys))]
         rng = np.random.default_rng(self.seed)
         boot = []
         for _ in range(self.n_resamples):
