@@ -30,6 +30,25 @@ from ..figures import (
 )
 from ..tables import readable
 
+__all__ = [
+    "data_numbers",
+    "seeds",
+    "part_numbers",
+    "width_numbers",
+    "width_table",
+    "width_figure",
+    "diff_table",
+    "split_numbers",
+    "load_rows",
+    "load_table",
+    "load_figure",
+    "match_numbers",
+    "curve_table",
+    "match_figure",
+    "paper_width",
+]
+
+
 #: The colours of FPE at each alpha (the dense orange left out).
 _ALPHA_COLOURS = [c for c in WIDTH_COLOURS if c != variant_colour("dense")]
 

@@ -38,6 +38,24 @@ SERIES: tuple[tuple[str, int | None, str, str], ...] = (
     ("grouped", 16, variant_colour("grouped"), "triangle-up"),
 )
 
+__all__ = [
+    "SERIES",
+    "one_thread",
+    "rows_of",
+    "ratio",
+    "split_figure",
+    "ratio_table",
+    "step_time_figure",
+    "memory_figure",
+    "bench_numbers",
+    "bytes_table",
+    "traffic_figure",
+    "interval_table",
+    "load_table",
+    "train_table",
+    "train_numbers",
+]
+
 
 def one_thread() -> contextlib.AbstractContextManager[None]:
     """One PyTorch thread inside the block (the benchmarks' setting), restored after it."""
