@@ -321,7 +321,8 @@ def ablation_figure(results: Mapping[str, Result]) -> go.Figure:
         trace = go.Scatter(
             x=variants,
             y=[100 * r["accuracy"] for r in recs],
-            error_y={"array": [100 * r["accuracy_std"] for r in recs]},
+            # one colour per variant for the markers; error bars need a single colour
+            error_y={"array": [100 * r["accuracy_std"] for r in recs], "color": REFERENCE_COLOUR},
             mode="markers",
             name=f"{label} ({'–'.join(map(str, _seeds(recs)))} seeds)",
             marker={"color": colours, "size": 12, "symbol": symbol, "line": {"width": 2}},
