@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 
 import torch
 
-from .. import theory
-from ..metrics import feature_capacity, fit_line, mean_cosine_similarity
+from ... import theory
+from ...metrics import feature_capacity, fit_line, mean_cosine_similarity
 
 __all__ = [
     "ExerciseError",
