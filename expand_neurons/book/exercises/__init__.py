@@ -432,7 +432,7 @@ def _changed_config(
     """Call ``fn`` on ``experiment``'s config of ``profile`` (default ``"quick"``); check that
     the returned config changes exactly the fields of ``want`` to those values (given as a
     ``replace`` would take them); return the changed fields, ready as run overrides."""
-    from ..experiments import get
+    from ...experiments import get
 
     base = get(experiment).config(profile or "quick")
     got = fn(base)
@@ -460,7 +460,7 @@ def _pct(values: Sequence[float]) -> str:
 
 
 def _train(experiment: str, profile: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
-    from . import runs
+    from .. import runs
 
     return runs.run(experiment, profile or "quick", **overrides)
 
@@ -573,7 +573,7 @@ def check_dnf_alpha_run(
     clause-aligned splits' relative gains and the share of the non-zero budget the pruning
     removes (the copies of the outgoing weights and the split biases, ``(α - 1) (outputs + 1) h``
     with one output)."""
-    from ..experiments import get
+    from ...experiments import get
 
     got = fn(get("boolean-alpha").config(profile or "quick"))
     if (getattr(got, "label_mode", None), getattr(got, "distribution", None)) == ("dnf", "planted"):
@@ -633,7 +633,7 @@ def check_layer_benchmark(fn: Callable[[Any], Any]) -> str:
     then run it on one thread (a second or two) and say what its grouped/dense ratio shows."""
     import dataclasses
 
-    from ..layers import bench
+    from ...layers import bench
 
     cfg = fn(dataclasses.replace(bench.QUICK, clock="cpu"))
     if not isinstance(cfg, bench.BenchConfig):
@@ -693,8 +693,8 @@ def check_robustness_design(
     """Check ``fn(cfg)``: the ``boolean-robustness`` config with a grid of exactly one design
     that changes at least one open choice from the default, nothing else changed; with
     ``train``, run it (through the book's store) and report its claims' verdicts."""
-    from ..experiments import get
-    from ..experiments import robustness as rb
+    from ...experiments import get
+    from ...experiments import robustness as rb
 
     base = get("boolean-robustness").config(profile or "quick")
     cfg = fn(base)
@@ -718,10 +718,10 @@ def check_robustness_design(
             f"Correct: that config runs one design, {label!r} (changed: {', '.join(changed)}); "
             "train=True runs it."
         )
-    from . import runs
+    from .. import runs
 
     result = runs.run("boolean-robustness", profile or "quick", grid=cfg.grid)
-    from ..claims import main_effects as me
+    from ...claims import main_effects as me
 
     effects = "; ".join(
         f"{claim} {100 * statistics.fmean(r['value'] for r in me.claim_values(result, claim)):+.1f}"
@@ -747,7 +747,7 @@ def check_pilot_alpha(
     """Check ``fn(cfg)``: the ``boolean-pilot`` config with ``alpha = 4`` and nothing else
     changed; with ``train``, run it (through the book's store) and report the three accuracies
     and the paired differences of the paper's ordering with their Holm intervals."""
-    from .families import ordering
+    from ..families import ordering
 
     overrides = _changed_config(fn, "boolean-pilot", profile, {"alpha": 4})
     if not train:
@@ -790,7 +790,7 @@ def check_dense_width_run(
     """Check ``fn(cfg)``: the ``boolean-pilot`` config with 16 hidden neurons and only the dense
     variant, nothing else changed; with ``train``, run it (through the book's store) and report
     accuracy, interference metrics and non-zero parameters against the 8-neuron network."""
-    from ..experiments.analysis import is_perfect
+    from ...experiments.analysis import is_perfect
 
     overrides = _changed_config(
         fn, "boolean-pilot", profile, {"hidden": 16, "variants": ("dense",)}
@@ -824,8 +824,8 @@ def check_collision_alpha_run(
     """Check ``fn(cfg)``: the ``boolean-collisions`` config with ``alpha = 4`` and nothing else
     changed; with ``train``, run it (through the book's store) and report the accuracies, the
     collision test's Holm family and the random split's expected colliding pairs per parent."""
-    from ..experiments.analysis import compare
-    from ..experiments.mechanism import COLLISION_FAMILY
+    from ...experiments.analysis import compare
+    from ...experiments.mechanism import COLLISION_FAMILY
 
     overrides = _changed_config(fn, "boolean-collisions", profile, {"alpha": 4})
     if not train:
