@@ -11,7 +11,8 @@
 3. Points the Binder and Colab launch buttons at the generated ``.ipynb`` of the page on
    the notebooks branch (``expand_neurons_notebooks_branch``, pushed by the deploy
    workflow): sphinx-book-theme would otherwise link the ``.md`` source, which Colab
-   cannot open.
+   cannot open. Adds the same two buttons for the student edition, without solutions
+   (``expand_neurons_student_branch``).
 4. Removes the inline scripts that Sphinx includes twice (see :func:`_dedupe_scripts`).
 """
 
@@ -43,29 +44,45 @@ def _copy_plotly_js(app: Sphinx, config: Config) -> None:
 def _notebook_links(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Rewrite the Binder and Colab buttons to open ``<page>.ipynb`` on the notebooks branch."""
+    """Rewrite the Binder and Colab buttons to open ``<page>.ipynb`` on the notebooks branch,
+    and add a Binder and a Colab button for the student edition's branch."""
     options = app.config.html_theme_options
     launch = options.get("launch_buttons", {})
     url = options.get("repository_url", "").rstrip("/")
     if "github.com/" not in url:
         return
     org, repo = url.split("github.com/")[-1].split("/")[:2]
-    branch = app.config.expand_neurons_notebooks_branch
     prefix = options.get("path_to_docs", "").strip("/")
     path = f"{prefix}/{pagename}.ipynb" if prefix else f"{pagename}.ipynb"
     ui = {"classic": "tree", "jupyterlab": "lab/tree"}[launch.get("notebook_interface", "classic")]
     binder = launch.get("binderhub_url", "").rstrip("/")
     colab = launch.get("colab_url", "").rstrip("/")
-    targets = {
-        "Binder": f"{binder}/v2/gh/{org}/{repo}/{branch}?urlpath={ui}/{path}",
-        "Colab": f"{colab}/github/{org}/{repo}/blob/{branch}/{path}",
-    }
+
+    def targets(branch: str) -> dict[str, str]:
+        return {
+            "Binder": f"{binder}/v2/gh/{org}/{repo}/{branch}?urlpath={ui}/{path}",
+            "Colab": f"{colab}/github/{org}/{repo}/blob/{branch}/{path}",
+        }
+
+    full = targets(app.config.expand_neurons_notebooks_branch)
+    student = targets(app.config.expand_neurons_student_branch)
     for group in context.get("header_buttons", []):
         if group.get("label") != "launch-buttons":
             continue
+        students = []
         for button in group.get("buttons", []):
-            if button.get("text") in targets:
-                button["url"] = targets[button["text"]]
+            name = button.get("text")
+            if name in full:
+                button["url"] = full[name]
+                students.append(
+                    {
+                        **button,
+                        "text": f"{name}: student edition",
+                        "tooltip": f"Launch the student edition (no solutions) on {name}",
+                        "url": student[name],
+                    }
+                )
+        group["buttons"] = [*group.get("buttons", []), *students]
 
 
 def _dedupe_scripts(
@@ -99,6 +116,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # busy 2-core machine it made a chapter 40x slower (measured: 13 s vs 9 min).
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     app.add_config_value("expand_neurons_notebooks_branch", "notebooks", "html")
+    app.add_config_value("expand_neurons_student_branch", "notebooks-student", "html")
     app.connect("config-inited", _copy_plotly_js)
     # sphinx-book-theme adds the launch buttons at priority 501; run after it.
     app.connect("html-page-context", _notebook_links, priority=600)

@@ -19,5 +19,6 @@ if [ "$install" = 1 ]; then
     step "python packages (requirements.txt)" install_python_packages
 fi
 step "book build (strict)" build_book
+step "notebook downloads (full and student editions)" notebook_downloads
 echo
 echo "Built: $ROOT/_build/html/index.html (view: python -m http.server -d _build/html)"

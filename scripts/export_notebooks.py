@@ -1,18 +1,26 @@
 """Write the book's chapters (MyST notebooks in book/*.md) as .ipynb files.
 
-    python scripts/export_notebooks.py OUT_DIR [--setup-cell] [--ref REF] [--requirement SPEC]
-                                       [--only PAGE ...] [--numbers-from DIR]
+    python scripts/export_notebooks.py OUT [--edition full|student] [--setup-cell] [--ref REF]
+                                       [--requirement SPEC] [--only PAGE ...] [--numbers-from DIR]
 
 Every page listed in _toc.yml whose source is a notebook (it has a kernelspec) becomes
-OUT_DIR/<same path>.ipynb, unexecuted, with Markdown cells in plain Markdown (see
-scripts/plain_markdown.py): what JupyterLab, Binder and Colab render. The numbers the prose
-glues are read from the executed book (``--numbers-from``, by default the build's
+OUT/<same path>.ipynb, unexecuted, with Markdown cells in plain Markdown (see
+scripts/plain_markdown.py): what JupyterLab, Binder and Colab render. An OUT ending in ``.zip``
+gets the same files in a zip archive, under a folder ``expand-neurons-<edition>/``. The numbers
+the prose glues are read from the executed book (``--numbers-from``, by default the build's
 _build/jupyter_execute); a page the build has not executed shows "…" for them, with a warning.
-Nothing is ever written into book/ itself: a .ipynb next to the .md of the same name breaks the
-Sphinx build.
+The chapter headers' objectives and times come from the teaching record
+(``expand_neurons.book.teaching``), executed or not. Nothing is ever written into book/ itself:
+a .ipynb next to the .md of the same name breaks the Sphinx build.
 
-Used by scripts/test.sh (nbval runs these files) and by the deploy workflow, which commits
-them to the notebooks branch that the site's Binder and Colab buttons open. With
+``--edition full`` (the default) keeps the solutions, in ``<details>`` blocks. ``--edition
+student`` leaves them out and sets every exercise up for nbgrader (scripts/student_edition.py):
+the stub is a solution cell, the check cell after it a graded test cell that fails until the
+checker says "Correct".
+
+Used by scripts/test.sh (nbval runs these files), by scripts/build-book.sh (the zips of both
+editions in the site) and by the deploy workflow, which commits them to the notebooks and
+notebooks-student branches that the site's Binder and Colab buttons open. With
 --setup-cell, each notebook starts with a cell that installs the library (from this
 repository at REF) and the Debian data packages of binder/apt.txt where
 ``expand_neurons`` is not importable, e.g. on Colab; it does nothing on Binder or a local
@@ -27,15 +35,24 @@ import ast
 import json
 import re
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import jupytext
 import nbformat
 import yaml
 from plain_markdown import Context, citations, glued_values, labels, plain
+from student_edition import make_student_edition
+
+from expand_neurons.book import syllabus, teaching
 
 ROOT = Path(__file__).resolve().parents[1]
 EXECUTED = ROOT / "_build" / "jupyter_execute"
+EDITIONS = ("full", "student")
+#: The header values that are Markdown (``{glue:md}``); the others are text (``{glue:text}``).
+HEADER_MARKDOWN = ("about_objectives", "about_needs")
 
 SETUP_CELL = """\
 # Set-up for a fresh environment such as Colab: install this book's library and data.
@@ -128,9 +145,22 @@ def inline_includes(markdown: str, page: Path) -> str:
     return LITERALINCLUDE.sub(replace, markdown)
 
 
+def header_values(chapter: str) -> dict[str, tuple[object, str | None]]:
+    """The chapter header's glued values (objectives, needs, reading and cold running time),
+    as :func:`plain_markdown.glued_values` gives values; none for a page without a teaching
+    record."""
+    if chapter not in {record.name for record in syllabus.CHAPTERS}:
+        return {}
+    return {
+        name: (value, value if name in HEADER_MARKDOWN else None)
+        for name, value in teaching.header_markdown(chapter).items()
+    }
+
+
 def export(
     out_dir: Path,
     *,
+    edition: str = "full",
     with_setup: bool = False,
     ref: str = "main",
     requirement: str | None = None,
@@ -139,9 +169,11 @@ def export(
     unfilled: list[str] | None = None,
 ) -> list[Path]:
     """Write every notebook chapter (or those of ``only``, e.g. ``["book/fpe"]``) to
-    ``out_dir``, its Markdown made plain with the numbers of the executed book in
-    ``numbers_from``; return the written paths. Glued names that had no value are appended to
-    ``unfilled`` as ``"<page>: <name>"``."""
+    ``out_dir`` in ``edition`` (``"full"`` or ``"student"``), its Markdown made plain with the
+    numbers of the executed book in ``numbers_from``; return the written paths. Glued names that
+    had no value are appended to ``unfilled`` as ``"<page>: <name>"``."""
+    if edition not in EDITIONS:
+        raise ValueError(f"edition {edition!r} is not one of {EDITIONS}")
     written = []
     docs = toc_documents(ROOT / "_toc.yml")
     unknown = sorted(set(only or []) - set(docs))
@@ -159,13 +191,22 @@ def export(
         if "kernelspec" not in notebook.metadata:
             continue  # a plain Markdown page, not a notebook
         notebook.metadata.pop("jupytext", None)
+        notebook.metadata["expand_neurons"] = {"edition": edition}
+        if edition == "student":
+            make_student_edition(notebook, source.stem)
         executed = numbers_from / f"{doc}.ipynb"
         if not executed.is_file():
             print(f"warning: {executed} does not exist; {doc}'s numbers read '…'", file=sys.stderr)
-        context = Context(book_labels, cited, glued_values(executed) if executed.is_file() else {})
+        glued = glued_values(executed) if executed.is_file() else {}
+        glued.update(header_values(source.stem))
+        context = Context(book_labels, cited, glued, with_solutions=edition == "full")
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
                 cell.source = plain(inline_includes(cell.source, source), context)
+        # A cell that held only a solution is empty in the student edition.
+        notebook.cells = [
+            c for c in notebook.cells if c.cell_type != "markdown" or c.source.strip()
+        ]
         if unfilled is not None:
             unfilled.extend(f"{doc}: {name}" for name in context.unfilled)
         if with_setup:
@@ -179,9 +220,32 @@ def export(
     return written
 
 
+def write_zip(out: Path, edition: str, **options: Any) -> list[Path]:
+    """Export ``edition`` into the zip archive ``out`` (folder ``expand-neurons-<edition>/``
+    inside); return the archive's members as paths. ``options`` go to :func:`export`."""
+    prefix = Path(f"expand-neurons-{edition}")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = export(Path(tmp), edition=edition, **options)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(out.name + ".partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                archive.write(path, prefix / path.relative_to(tmp))
+        partial.replace(out)
+        return [prefix / path.relative_to(tmp) for path in paths]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", type=Path, help="folder to write <page>.ipynb files into")
+    parser.add_argument(
+        "out_dir", type=Path, help="folder to write <page>.ipynb files into, or a .zip file"
+    )
+    parser.add_argument(
+        "--edition",
+        choices=EDITIONS,
+        default="full",
+        help="full: with the solutions; student: without, set up for nbgrader",
+    )
     parser.add_argument(
         "--setup-cell", action="store_true", help="start each notebook with the install cell"
     )
@@ -202,15 +266,18 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = args.out_dir.resolve()
     if out_dir == (ROOT / "book").resolve() or (ROOT / "book").resolve() in out_dir.parents:
         parser.error("never write notebooks into book/: Sphinx would see two sources per page")
+    options = {
+        "with_setup": args.setup_cell,
+        "ref": args.ref,
+        "requirement": args.requirement,
+        "only": args.only,
+        "numbers_from": args.numbers_from,
+    }
     try:
-        paths = export(
-            out_dir,
-            with_setup=args.setup_cell,
-            ref=args.ref,
-            requirement=args.requirement,
-            only=args.only,
-            numbers_from=args.numbers_from,
-        )
+        if out_dir.suffix == ".zip":
+            paths = write_zip(out_dir, args.edition, **options)
+        else:
+            paths = export(out_dir, edition=args.edition, **options)
     except ValueError as err:
         parser.error(str(err))
     for path in paths:

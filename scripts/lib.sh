@@ -103,3 +103,16 @@ build_book() {
     precompute_book_cells
     (cd "$ROOT" && jupyter-book build --all --warningiserror --nitpick --keep-going .)
 }
+
+# Every chapter as a notebook, in the full and the student edition, zipped into the site for
+# download (the teacher's page, book/teaching.md, links them); their install cell installs the
+# library at this commit.
+notebook_downloads() {
+    local ref edition
+    ref="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo main)"
+    for edition in full student; do
+        "$PYTHON" "$ROOT/scripts/export_notebooks.py" \
+            "$ROOT/_build/html/_downloads/expand-neurons-$edition.zip" \
+            --edition "$edition" --setup-cell --ref "$ref" >/dev/null
+    done
+}

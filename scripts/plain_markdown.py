@@ -17,6 +17,7 @@ markup cannot slip into the notebooks unnoticed.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -143,23 +144,30 @@ def citations(bib_file: Path) -> dict[str, str]:
 
 def glued_values(executed: Path) -> dict[str, tuple[object, str | None]]:
     """``name -> (value, markdown)`` for every value a chapter glued, read from its executed
-    notebook; ``value`` is the Python value of the ``text/plain`` output where it parses."""
+    notebook's outputs (a notebook run by ``scripts/run_chapter.py``) or, where the book's build
+    executed it, from the ``.glue.json`` that myst-nb writes beside it (the build strips glue
+    outputs from the notebook); ``value`` is the Python value of ``text/plain`` where it parses."""
+    outputs = [
+        (output["metadata"]["scrapbook"]["name"], output)
+        for cell in nbformat.read(executed, as_version=4).cells
+        for output in cell.get("outputs", [])
+        if "scrapbook" in output.get("metadata", {})
+    ]
+    sidecar = executed.with_suffix(".glue.json")
+    if sidecar.is_file():
+        outputs += json.loads(sidecar.read_text(encoding="utf-8")).items()
     out: dict[str, tuple[object, str | None]] = {}
-    for cell in nbformat.read(executed, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name is None:
-                continue
-            data = {
-                key.rsplit("/", 2)[-2] + "/" + key.rsplit("/", 1)[-1]: value
-                for key, value in output.get("data", {}).items()
-            }
-            text = data.get("text/plain", "")
-            try:
-                value: object = ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                value = text
-            out[name] = (value, data.get("text/markdown"))
+    for name, output in outputs:
+        data = {
+            key.rsplit("/", 2)[-2] + "/" + key.rsplit("/", 1)[-1]: value
+            for key, value in output.get("data", {}).items()
+        }
+        text = data.get("text/plain", "")
+        try:
+            value: object = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = text
+        out[name] = (value, data.get("text/markdown"))
     return out
 
 

@@ -46,15 +46,21 @@ def run(name: str, out_dir: Path) -> Path:
     return target
 
 
+def set_book_environment() -> None:
+    """The build's settings, where the environment does not set them already: the quick profile,
+    no progress bars, one thread, the build's result store."""
+    os.environ.setdefault("EXPAND_NEURONS_PROFILE", "quick")
+    os.environ.setdefault("EXPAND_NEURONS_PROGRESS", "off")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # small models: one thread is the fastest
+    os.environ.setdefault("EXPAND_NEURONS_BOOK_STORE", str(ROOT / "_build" / "quick-store"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="+", help="chapter names, e.g. fpe load")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "jupyter_execute")
     args = parser.parse_args(argv)
-    os.environ.setdefault("EXPAND_NEURONS_PROFILE", "quick")
-    os.environ.setdefault("EXPAND_NEURONS_PROGRESS", "off")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # small models: one thread is the fastest
-    os.environ.setdefault("EXPAND_NEURONS_BOOK_STORE", str(ROOT / "_build" / "quick-store"))
+    set_book_environment()
     for name in args.chapters:
         start = time.perf_counter()
         try:

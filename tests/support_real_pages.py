@@ -81,8 +81,13 @@ def assert_readable_figure(fig: go.Figure) -> None:
             assert t.name, "a trace in the legend has no name"
     for group, cs in colours.items():
         assert len(cs) == 1, f"legend group {group!r} mixes colours {cs}"
+    subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
     text = " ".join(
-        [str(fig.layout.title.text or ""), str(fig.layout.legend.title.text or "")]
+        [
+            str(fig.layout.title.text or ""),
+            str(subtitle or ""),
+            str(fig.layout.legend.title.text or ""),
+        ]
         + [str(a.text) for a in fig.layout.annotations]
         + [str(t.name) for t in fig.data]
     )

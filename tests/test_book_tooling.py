@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import export_notebooks  # scripts/ is on pytest's pythonpath (pyproject.toml)
 import nbformat
+import plain_markdown
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 go = pytest.importorskip("plotly.graph_objects")
-
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-plain_markdown = _load("plain_markdown", ROOT / "scripts" / "plain_markdown.py")
-export_notebooks = _load("export_notebooks", ROOT / "scripts" / "export_notebooks.py")
 
 
 def test_importing_the_package_does_not_import_plotly():
@@ -165,3 +155,17 @@ def test_exported_notebooks_have_no_myst_markup(tmp_path):
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
                 assert plain_markdown.raw_markup(cell.source) == [], (path.name, cell.source)
+
+
+def test_glued_values_read_the_builds_glue_sidecar(tmp_path):
+    # The book's build strips glue outputs from the executed notebook and writes them to
+    # <chapter>.glue.json (myst-nb); a notebook run by scripts/run_chapter.py keeps them.
+    executed = tmp_path / "fpe.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), executed)
+    sidecar = {
+        "nnz": {"output_type": "display_data", "metadata": {}, "data": {"text/plain": "640"}}
+    }
+    executed.with_suffix(".glue.json").write_text(json.dumps(sidecar))
+    assert plain_markdown.glued_values(executed) == {"nnz": (640, None)}
+    context = plain_markdown.Context({}, {}, plain_markdown.glued_values(executed))
+    assert plain_markdown.plain("{glue:text}`nnz` weights", context) == "640 weights"

@@ -6,7 +6,8 @@ import pytest
 from support_real_pages import assert_clean_table, assert_readable_figure, cells, result
 
 from expand_neurons import count_nonzero, expand
-from expand_neurons.book import exercises
+from expand_neurons.book.exercises import ExerciseError
+from expand_neurons.book.exercises.cnn import check_cnn_seeds_run
 from expand_neurons.book.figures import variant_colour
 from expand_neurons.book.pages import cnn as page
 from expand_neurons.models import ConvNet
@@ -23,7 +24,7 @@ def _result():
         for w in WIDTHS
         for v, accs in (("dense", DENSE), ("random", FPE))
     ]
-    res = result(rows)
+    res = result(rows, setting_keys=["hidden", "alpha"])
     for r in res["records"]:  # neurons and dead neurons differ between the variants
         dense = r["variant"] == "dense"
         r["neurons"] = r["hidden"] * (1 if dense else 4)
@@ -34,11 +35,12 @@ def _result():
 
 
 def test_width_figure_uses_the_books_variant_colours():
-    fig = page.width_figure(_result(), WIDTHS, 4)
+    fig = page.width_figure(_result(), 4)
     assert_readable_figure(fig)
     by_group = {}
     for t in fig.data:
-        by_group.setdefault(t.legendgroup, []).append(t)
+        if t.xaxis == "x":  # the accuracies
+            by_group.setdefault(t.legendgroup, []).append(t)
     assert set(by_group) == {"dense", "FPE"}
     for group, variant in (("dense", "dense"), ("FPE", "random")):
         line, dots = by_group[group]
@@ -47,6 +49,22 @@ def test_width_figure_uses_the_books_variant_colours():
         assert dots.showlegend is False
     assert fig.layout.xaxis.type == "log" and list(fig.layout.xaxis.tickvals) == WIDTHS
     assert any("paper:" in a.text for a in fig.layout.annotations)
+    # The narrowest head's hover lists the three seeds' FPE − dense (points).
+    fpe = by_group["FPE"][0]
+    assert "+31.0, +42.0, +20.0" in fpe.hovertext[0]
+
+
+def test_width_figure_says_when_the_stored_profile_has_no_cells():
+    stored = {"experiment": "cnn-fashion", "profile": "paper", "records": [], "cells": {"total": 5}}
+    stored["missing"] = [f"cnn-fashion hidden={w}" for w in (2, 4, 8, 16, 32)]
+    live = _result() | {"profile": "quick"}
+    fig = page.width_figure(stored, 4, live=live)
+    switch = fig.layout.updatemenus[0]
+    assert [b.label for b in switch.buttons] == ["paper (stored)", "quick (this build)"]
+    assert switch.active == 1  # the profile with data is shown first
+    paper = switch.buttons[0].args[1]["title.subtitle.text"]
+    assert "not computed yet (0 of 5 cells)" in paper
+    assert all(y == [] for y in switch.buttons[0].args[0]["y"])
 
 
 def test_gates_find_the_collapsed_width_only():
@@ -88,14 +106,12 @@ def test_counts_table_and_network_numbers_are_integers():
 
 
 def test_seeds_checker_diagnoses_and_runs(monkeypatch):
-    with pytest.raises(exercises.ExerciseError, match="seeds should be 6"):
-        exercises.check_cnn_seeds_run(lambda cfg: cfg.replace(grid={"hidden": [2]}))
-    with pytest.raises(exercises.ExerciseError, match="you also changed"):
-        exercises.check_cnn_seeds_run(
-            lambda cfg: cfg.replace(seeds=6, grid={"hidden": [2]}, epochs=2)
-        )
-    with pytest.raises(exercises.ExerciseError, match="return a config"):
-        exercises.check_cnn_seeds_run(lambda cfg: {"seeds": 6})
+    with pytest.raises(ExerciseError, match="seeds should be 6"):
+        check_cnn_seeds_run(lambda cfg: cfg.replace(grid={"hidden": [2]}))
+    with pytest.raises(ExerciseError, match="you also changed"):
+        check_cnn_seeds_run(lambda cfg: cfg.replace(seeds=6, grid={"hidden": [2]}, epochs=2))
+    with pytest.raises(ExerciseError, match="return a config"):
+        check_cnn_seeds_run(lambda cfg: {"seeds": 6})
     calls = []
 
     def fake_run(name, profile, **overrides):
@@ -106,6 +122,6 @@ def test_seeds_checker_diagnoses_and_runs(monkeypatch):
 
     monkeypatch.setattr(runs, "run", fake_run)
     right = lambda cfg: cfg.replace(seeds=6, grid={"hidden": [2]})  # noqa: E731
-    message = exercises.check_cnn_seeds_run(right, "quick", train=True)
+    message = check_cnn_seeds_run(right, "quick", train=True)
     assert message.startswith("Correct") and "collapsed" in message
     assert calls == [("cnn-fashion", "quick", {"seeds": 6, "grid": {"hidden": (2,)}})]

@@ -9,7 +9,8 @@ import pytest
 from support_real_pages import assert_clean_table, assert_readable_figure, cells, result
 
 import expand_neurons as en
-from expand_neurons.book import exercises
+from expand_neurons.book.exercises import ExerciseError
+from expand_neurons.book.exercises.deep import check_deep_recipe_run
 from expand_neurons.book.figures import variant_colour
 from expand_neurons.book.pages import deep as page
 
@@ -29,33 +30,33 @@ def _result():
                 step = 0.01 * a if w == 8 else -0.005 * a
                 accs = [base + step, base + 0.01 + step, base + 0.03]
                 rows.append({**common, "variant": "random", "accuracies": accs})
-    return result(rows)
+    return result(rows, setting_keys=["depth", "hidden", "alpha"])
 
 
 def test_results_figure_shows_accuracy_and_gain_in_the_books_colours():
     fig = page.results_figure(_result(), 5)
     assert_readable_figure(fig)
-    left = [t for t in fig.data if t.xaxis == "x"]
-    right = [t for t in fig.data if t.xaxis == "x2"]
     assert fig.layout.yaxis.title.text == "test accuracy (%)"
     assert fig.layout.yaxis2.title.text == "relative gain (%)"
-    lines = {t.name: t for t in left if t.mode == "lines+markers"}
-    assert set(lines) == {"dense, 1 layer", "dense, 5 layers", "FPE α = 2, 5 layers"} | {
-        "FPE α = 4, 5 layers"
-    }
-    assert lines["dense, 1 layer"].line.color == lines["dense, 5 layers"].line.color
-    assert lines["dense, 5 layers"].line.color == variant_colour("dense")
-    assert lines["FPE α = 4, 5 layers"].line.color == variant_colour("random")
-    assert lines["dense, 1 layer"].line.dash == "dot"
-    assert all(t.error_y.array is not None for t in lines.values())
-    assert "±1 s.d.<br>over 3 seeds" in fig.layout.legend.title.text
-    # The gains at both depths on the right; a variant shares its colour with its accuracy.
-    assert {t.name for t in right} == {
-        f"FPE α = {a}, {d}" for a in ALPHAS for d in ("1 layer", "5 layers")
-    }
-    for t in right:
-        if t.name in lines:
-            assert lines[t.name].line.color == t.line.color and t.showlegend is False
+    views = fig.layout.updatemenus[0]
+    assert [b.label for b in views.buttons] == ["5 hidden layers", "1 hidden layer"]
+    shown = [t for t in fig.data if t.visible and t.mode == "lines+markers"]
+    top = {t.name: t for t in shown if t.xaxis == "x"}
+    assert list(top) == ["dense", "FPE α = 2", "FPE α = 4", "dense, 1 hidden layer"]
+    assert top["dense, 1 hidden layer"].line.color == top["dense"].line.color
+    assert top["dense"].line.color == variant_colour("dense")
+    assert top["FPE α = 4"].line.color == variant_colour("random")
+    assert top["dense, 1 hidden layer"].line.dash == "dot"
+    assert all(t.error_y.array is not None for t in top.values())
+    assert "over 3 seeds" in fig.layout.title.subtitle.text
+    # The gains of the 5-layer networks below; a variant shares its colour with its accuracy.
+    bottom = [t for t in shown if t.xaxis == "x2"]
+    assert [t.name for t in bottom] == ["FPE α = 2", "FPE α = 4"]
+    for t in bottom:
+        assert top[t.name].line.color == t.line.color and t.showlegend is False
+    # The one-layer button shows the one-layer networks only.
+    one = [t.name for t, v in zip(fig.data, views.buttons[1].args[0]["visible"]) if v]
+    assert "dense, 1 hidden layer" not in one and "dense" in one
 
 
 def test_differences_pair_by_seed():
@@ -115,13 +116,13 @@ def test_tuning_table_keeps_the_learning_rate_readable():
 
 
 def test_recipe_checker_diagnoses_and_runs(monkeypatch):
-    with pytest.raises(exercises.ExerciseError, match="lr should be 0.001"):
-        exercises.check_deep_recipe_run(
+    with pytest.raises(ExerciseError, match="lr should be 0.001"):
+        check_deep_recipe_run(
             lambda cfg: cfg.replace(init="default", grid={"depth": [5], "hidden": [8]})
         )
     from expand_neurons.book import runs
 
     monkeypatch.setattr(runs, "run", lambda name, profile, **overrides: _result())
     right = lambda cfg: cfg.replace(init="default", lr=1e-3, grid={"depth": [5], "hidden": [8]})  # noqa: E731
-    message = exercises.check_deep_recipe_run(right, train=True)
+    message = check_deep_recipe_run(right, train=True)
     assert message.startswith("Correct") and "α = 2" in message and "α = 4" in message

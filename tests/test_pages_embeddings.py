@@ -9,7 +9,7 @@ from support_real_pages import assert_clean_table, assert_readable_figure, compa
 
 from expand_neurons.book.figures import PAPER_MARKER, variant_colour
 from expand_neurons.book.pages import embeddings as page
-from expand_neurons.book.solutions import dense_nonzero
+from expand_neurons.models import mlp_parameters
 
 WIDTHS, ALPHAS = [2, 4, 8], [2, 4]
 
@@ -34,7 +34,7 @@ def _width_result():
     rows.append(
         {"hidden": 8, "alpha": 4, "variant": "feature", "nonzero": 3314, "accuracies": feature}
     )
-    return result(rows, config={"seeds": 3})
+    return result(rows, config={"seeds": 3}, setting_keys=["hidden", "alpha"])
 
 
 def _load_result():
@@ -46,7 +46,7 @@ def _load_result():
             fpe = [x * (1 + 0.01 * k / h) for x in dense]
             rows.append({**setting, "variant": "dense", "accuracies": dense})
             rows.append({**setting, "variant": "random", "accuracies": fpe})
-    return result(rows, config={"seeds": 3})
+    return result(rows, config={"seeds": 3}, setting_keys=["n_classes", "hidden", "alpha"])
 
 
 def _match(**changes):
@@ -95,12 +95,19 @@ def test_width_figure_is_readable_in_the_book_palette():
     fig = page.width_figure(_width_result())
     assert_readable_figure(fig)
     assert list(fig.layout.xaxis.tickvals) == WIDTHS
-    lines = {t.name: t for t in fig.data if t.showlegend is not False}
-    assert list(lines) == ["dense", "FPE α = 2", "FPE α = 4"]
-    assert lines["dense"].line.color == variant_colour("dense")
-    assert len({t.line.color for t in lines.values()}) == 3
-    assert all("<br>" in t.hovertemplate for t in lines.values())
-    assert "3 seeds" in fig.layout.legend.title.text
+    views = fig.layout.updatemenus[-1]
+    assert [b.label for b in views.buttons] == ["every α", "α = 2", "α = 4"]
+    shown = [t for t in fig.data if t.visible and t.xaxis == "x" and t.mode == "lines+markers"]
+    names = ["dense", "FPE α = 2", "FPE α = 4", "feature split α = 4"]
+    assert [t.name for t in shown] == names
+    assert shown[0].line.color == variant_colour("dense")
+    assert shown[-1].line.color == variant_colour("feature")
+    assert len({t.line.color for t in shown}) == 4
+    assert "over 3 seeds" in fig.layout.title.subtitle.text
+    # The α = 2 button shows dense and FPE at α = 2 only, in both panels.
+    visible = views.buttons[1].args[0]["visible"]
+    assert {t.name for t, v in zip(fig.data, visible) if v} >= {"dense", "FPE α = 2"}
+    assert {t.name.split(",")[0] for t, v in zip(fig.data, visible) if v} == {"dense", "FPE α = 2"}
 
 
 def test_diff_table_shows_intervals_in_points():
@@ -145,7 +152,8 @@ def test_load_figure_one_line_per_width_on_a_log_axis():
     ticks = fig.layout.xaxis.tickvals
     assert fig.layout.xaxis.type == "log" and min(ticks) <= 0.75 and max(ticks) >= 6
     assert lines[1].y[-1] == pytest.approx(3.0)  # 12 classes over 4 neurons: +3 %
-    assert "<br>" in lines[0].hovertemplate and "12 classes" in lines[0].text[-1]
+    assert "12 classes" in lines[0].hovertext[-1]
+    assert "FPE − dense per seed (points):<br>" in lines[0].hovertext[-1]
 
 
 @pytest.mark.parametrize(
@@ -217,7 +225,7 @@ def test_part_numbers_with_and_without_a_look():
 def test_paper_width_has_the_ratio_times_the_parameters():
     w = page.paper_width(384, 26, 8, 1.2)
     per_neuron = 384 + 26 + 1
-    assert dense_nonzero(384, 8, 26) * 1.2 == pytest.approx(w * per_neuron + 26)
+    assert mlp_parameters(384, 8, 26) * 1.2 == pytest.approx(w * per_neuron + 26)
     assert 9.6 < w < 9.7  # a little over 1.2 x 8: the output bias does not scale
     assert page.paper_width(384, 26, 8, 1.0) == pytest.approx(8)
 

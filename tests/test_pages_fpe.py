@@ -6,7 +6,8 @@ import torch
 
 import expand_neurons as en
 from expand_neurons import splits
-from expand_neurons.book import exercises
+from expand_neurons.book.exercises import ExerciseError
+from expand_neurons.book.exercises.fpe import check_pilot_alpha
 from expand_neurons.book.figures import variant_colour
 from expand_neurons.book.pages import fpe
 
@@ -122,8 +123,8 @@ def test_metrics_table_holds_split_and_end_per_variant():
 
 
 def test_pilot_alpha_checker():
-    assert exercises.check_pilot_alpha(lambda cfg: cfg.replace(alpha=4)).startswith("Correct")
-    with pytest.raises(exercises.ExerciseError, match="alpha should be 4"):
-        exercises.check_pilot_alpha(lambda cfg: cfg.replace(alpha=3))
-    with pytest.raises(exercises.ExerciseError, match="also changed"):
-        exercises.check_pilot_alpha(lambda cfg: cfg.replace(alpha=4, seeds=3))
+    assert check_pilot_alpha(lambda cfg: cfg.replace(alpha=4)).startswith("Correct")
+    with pytest.raises(ExerciseError, match="alpha should be 4"):
+        check_pilot_alpha(lambda cfg: cfg.replace(alpha=3))
+    with pytest.raises(ExerciseError, match="also changed"):
+        check_pilot_alpha(lambda cfg: cfg.replace(alpha=4, seeds=3))

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from expand_neurons import splits
-from expand_neurons.book import exercises
+from expand_neurons.book.exercises import ExerciseError
+from expand_neurons.book.exercises.hardware import check_layer_benchmark
 from expand_neurons.book.figures import (
     AXIS_TITLE_COLOUR,
     LAYOUT_COLOURS,
@@ -262,22 +263,18 @@ def test_one_thread_restores_the_thread_count():
 
 
 def test_layer_benchmark_checker_names_the_mistake():
-    with pytest.raises(exercises.ExerciseError, match="one shape"):
-        exercises.check_layer_benchmark(lambda cfg: cfg)
+    with pytest.raises(ExerciseError, match="one shape"):
+        check_layer_benchmark(lambda cfg: cfg)
     one = dict(dims=(256,), batches=(8,), alphas=(2,))
-    with pytest.raises(exercises.ExerciseError, match="'dense'"):
-        exercises.check_layer_benchmark(
-            lambda cfg: dataclasses.replace(cfg, layouts=("grouped",), **one)
-        )
-    with pytest.raises(exercises.ExerciseError, match="alpha >= 2"):
-        exercises.check_layer_benchmark(
-            lambda cfg: dataclasses.replace(cfg, **{**one, "alphas": (1,)})
-        )
-    with pytest.raises(exercises.ExerciseError, match="small enough"):
-        exercises.check_layer_benchmark(
+    with pytest.raises(ExerciseError, match="'dense'"):
+        check_layer_benchmark(lambda cfg: dataclasses.replace(cfg, layouts=("grouped",), **one))
+    with pytest.raises(ExerciseError, match="alpha >= 2"):
+        check_layer_benchmark(lambda cfg: dataclasses.replace(cfg, **{**one, "alphas": (1,)}))
+    with pytest.raises(ExerciseError, match="small enough"):
+        check_layer_benchmark(
             lambda cfg: dataclasses.replace(cfg, dims=(8192,), batches=(1,), alphas=(16,))
         )
-    message = exercises.check_layer_benchmark(
+    message = check_layer_benchmark(
         lambda cfg: dataclasses.replace(cfg, layouts=("dense", "grouped"), reps=3, **one)
     )
     assert message.startswith("Correct") and "α × batch = 16 < d = 256" in message

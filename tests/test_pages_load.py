@@ -158,7 +158,7 @@ def test_sweep_figure_ticks_the_grid_on_a_log_axis_with_the_shared_colours():
         assert axis.type == "log" and axis.title.text == "hidden neurons (dense)"
         assert list(axis.tickvals) == [4, 8, 16, 32]
         assert list(axis.ticktext) == ["4", "8", "16", "32"]
-    assert f"{SEEDS} task seeds" in fig.layout.title.subtitle.text
+    assert f"over {SEEDS} seeds" in fig.layout.title.subtitle.text
     for trace in fig.data:
         assert trace.line.color == VARIANT_COLOURS[trace.name]
         assert trace.error_y.array is not None

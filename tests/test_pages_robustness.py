@@ -3,7 +3,8 @@ the design exercise's checker."""
 
 import pytest
 
-from expand_neurons.book import exercises
+from expand_neurons.book.exercises import ExerciseError
+from expand_neurons.book.exercises.robustness import check_robustness_design
 from expand_neurons.book.pages import robustness as page
 from expand_neurons.claims import main_effects as me
 from expand_neurons.experiments import robustness as rb
@@ -97,16 +98,14 @@ def test_closest_table_lists_the_paper_last():
 
 def test_robustness_design_checker_names_the_mistake():
     one = [{**rb.default_design(), "bias": "copy"}]
-    assert exercises.check_robustness_design(
-        lambda cfg: cfg.replace(grid={"design": one})
-    ).startswith("Correct: that config runs one design, 'copy'")
-    with pytest.raises(exercises.ExerciseError, match="default design"):
-        exercises.check_robustness_design(
-            lambda cfg: cfg.replace(grid={"design": [rb.default_design()]})
-        )
-    with pytest.raises(exercises.ExerciseError, match="one design"):
-        exercises.check_robustness_design(lambda cfg: cfg)
-    with pytest.raises(exercises.ExerciseError, match="also changed"):
-        exercises.check_robustness_design(lambda cfg: cfg.replace(grid={"design": one}, seeds=2))
-    with pytest.raises(exercises.ExerciseError, match="return a config"):
-        exercises.check_robustness_design(lambda cfg: one)
+    assert check_robustness_design(lambda cfg: cfg.replace(grid={"design": one})).startswith(
+        "Correct: that config runs one design, 'copy'"
+    )
+    with pytest.raises(ExerciseError, match="default design"):
+        check_robustness_design(lambda cfg: cfg.replace(grid={"design": [rb.default_design()]}))
+    with pytest.raises(ExerciseError, match="one design"):
+        check_robustness_design(lambda cfg: cfg)
+    with pytest.raises(ExerciseError, match="also changed"):
+        check_robustness_design(lambda cfg: cfg.replace(grid={"design": one}, seeds=2))
+    with pytest.raises(ExerciseError, match="return a config"):
+        check_robustness_design(lambda cfg: one)

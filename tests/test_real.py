@@ -216,7 +216,10 @@ def _matched_via_library(sizes, accs, target):
 
 
 def test_part2_exercise_checkers_agree_with_the_library():
-    from expand_neurons.book import exercises as ex
+    from expand_neurons.book.exercises import ExerciseError
+    from expand_neurons.book.exercises.cnn import check_head_prune_count
+    from expand_neurons.book.exercises.deep import check_deep_prune_count
+    from expand_neurons.book.exercises.embeddings import check_dense_nonzero, check_matched_size
 
     for d, h, c, alpha in [(20, 3, 5, 2), (100, 8, 10, 3)]:
         m = en.seeded_mlp(0, d, h, c)
@@ -227,17 +230,17 @@ def test_part2_exercise_checkers_agree_with_the_library():
         unpruned = en.expand(m, alpha, "random", seed=0, prune=False)
         extra = en.count_nonzero(unpruned, biases=False) - en.count_nonzero(m, biases=False)
         assert extra == (alpha - 1) * ((depth - 1) * h * h + c * h)
-    assert "Correct" in ex.check_dense_nonzero(mlp_parameters)
-    assert "Correct" in ex.check_matched_size(_matched_via_library)
-    assert "Correct" in ex.check_head_prune_count(lambda d, h, c, a: (a - 1) * (c * h + h))
-    assert "Correct" in ex.check_deep_prune_count(
+    assert "Correct" in check_dense_nonzero(mlp_parameters)
+    assert "Correct" in check_matched_size(_matched_via_library)
+    assert "Correct" in check_head_prune_count(lambda d, h, c, a: (a - 1) * (c * h + h))
+    assert "Correct" in check_deep_prune_count(
         lambda d, h, c, n, a: (a - 1) * ((n - 1) * h * h + c * h)
     )
-    with pytest.raises(ex.ExerciseError, match="biases"):
-        ex.check_head_prune_count(lambda d, h, c, a: (a - 1) * c * h)
-    with pytest.raises(ex.ExerciseError, match="hidden-to-hidden"):
-        ex.check_deep_prune_count(lambda d, h, c, n, a: (a - 1) * c * h)
-    with pytest.raises(ex.ExerciseError, match="interpolate"):
-        ex.check_matched_size(lambda s, a, t: s[min(range(len(a)), key=lambda i: abs(a[i] - t))])
-    with pytest.raises(ex.ExerciseError, match="biases"):
-        ex.check_dense_nonzero(lambda d, h, c: d * h + h * c)
+    with pytest.raises(ExerciseError, match="biases"):
+        check_head_prune_count(lambda d, h, c, a: (a - 1) * c * h)
+    with pytest.raises(ExerciseError, match="hidden-to-hidden"):
+        check_deep_prune_count(lambda d, h, c, n, a: (a - 1) * c * h)
+    with pytest.raises(ExerciseError, match="interpolate"):
+        check_matched_size(lambda s, a, t: s[min(range(len(a)), key=lambda i: abs(a[i] - t))])
+    with pytest.raises(ExerciseError, match="biases"):
+        check_dense_nonzero(lambda d, h, c: d * h + h * c)

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import export_notebooks  # scripts/ is on pytest's pythonpath (pyproject.toml)
+import plain_markdown
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,17 +38,6 @@ RUN = ("book/fpe", "book/scoreboard")
 RUN_TIMEOUT_S = 900
 
 
-def _load(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-plain_markdown = _load("plain_markdown", ROOT / "scripts" / "plain_markdown.py")
-export_notebooks = _load("export_notebooks", ROOT / "scripts" / "export_notebooks.py")
 CHAPTERS = [
     doc
     for doc in export_notebooks.toc_documents(ROOT / "_toc.yml")
@@ -185,7 +176,9 @@ def test_a_chapter_reads_clean_in_jupyterlab(doc: str, lab_url: str, browser: An
         if doc in RUN:
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.wait_for_function(
-                f"() => ({PROMPTS_JS})().every(p => /\\[\\d+\\]/.test(p))",
+                # every cell has run, or one failed (Run All stops there)
+                f"() => ({PROMPTS_JS})().every(p => /\\[\\d+\\]/.test(p))"
+                f" || ({ERRORS_JS})().length > 0",
                 timeout=RUN_TIMEOUT_S * 1000,
                 polling=2000,
             )
@@ -194,3 +187,41 @@ def test_a_chapter_reads_clean_in_jupyterlab(doc: str, lab_url: str, browser: An
     finally:
         page.context.close()
     assert not problems, f"{doc} in JupyterLab:\n  " + "\n  ".join(problems)
+
+
+#: A notebook that shows the FPE lab widget (small, to train in seconds), then a cell that
+#: prints what the page trained, as the kernel received it.
+FPE_LAB_CELLS = (
+    "from expand_neurons.book.lab import FpeLab\n\n"
+    "lab = FpeLab(epochs=6, split_at=3, n_train=512, n_test=256)\nlab",
+    'print("LAB", lab.status, sorted(lab.results.get("runs", {})))',
+)
+RUN_CELL_JS = """(index) => {
+    window.jupyterapp.shell.currentWidget.content.activeCellIndex = index;
+    return window.jupyterapp.commands.execute('notebook:run-cell');
+}"""
+
+
+def test_the_fpe_lab_widget_trains_in_jupyterlab(lab_url: str, browser: Any) -> None:
+    """``expand_neurons.book.lab.FpeLab`` renders in JupyterLab (anywidget), trains when Train
+    is pressed, and sends its results back to the kernel."""
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell(source) for source in FPE_LAB_CELLS]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, LAB_DIR / "fpe-lab-widget.ipynb")
+    page = _open(browser, lab_url, "fpe-lab-widget")
+    try:
+        page.evaluate(RUN_CELL_JS, 0)
+        lab = page.locator(".jp-OutputArea .fpe-lab")
+        lab.locator(".fpe-lab-status[data-status='idle']").wait_for(timeout=120_000)
+        lab.locator('button[data-action="train"]').click()
+        lab.locator(".fpe-lab-status[data-status='done']").wait_for(timeout=120_000)
+        assert lab.locator("svg[data-heatmap]").count() == 3
+        page.evaluate(RUN_CELL_JS, 1)
+        printed = page.locator(".jp-OutputArea-output pre", has_text="LAB")
+        printed.wait_for(timeout=60_000)
+        assert printed.inner_text().strip() == "LAB done ['clause', 'dense', 'random']"
+    finally:
+        page.context.close()

@@ -338,6 +338,40 @@ def test_page(docname: str, site_url: str, browser: Any) -> None:
     )
 
 
+#: The page whose first explorable figure the profile-switch test clicks.
+SWITCH_PAGE = "book/load"
+# The index of the first figure with a profile switch (-1: none), and a figure's plotted data.
+SWITCH_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].findIndex(
+    gd => (gd.layout.updatemenus || []).some(m => m.name === 'profile'))"""
+PLOTTED_JS = """(i) => { const gd = document.querySelectorAll('.js-plotly-plot')[i];
+    return JSON.stringify([gd.data.map(t => [t.x, t.y, t.z]), gd.layout.title.subtitle.text]); }"""
+
+
+def test_profile_switch_changes_the_plotted_data(site_url: str, browser: Any) -> None:
+    """Clicking the second button of an explorable figure's profile switch (this build's quick
+    check) redraws it with other data and another subtitle, with the network blocked."""
+    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844})
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda r: r.continue_() if urlparse(r.request.url).hostname in LOCAL_HOSTS else r.abort(),
+    )
+    try:
+        page.goto(urljoin(site_url, f"{SWITCH_PAGE}.html"), wait_until="load")
+        page.wait_for_function(DRAWN_JS, timeout=FIGURE_TIMEOUT_MS)
+        index = page.evaluate(SWITCH_JS)
+        assert index >= 0, f"{SWITCH_PAGE}.html has no figure with a profile switch"
+        figure = page.query_selector_all(".js-plotly-plot")[index]
+        figure.scroll_into_view_if_needed()
+        before = page.evaluate(PLOTTED_JS, index)
+        figure.query_selector_all(".updatemenu-button")[1].click()  # the switch comes first
+        page.wait_for_timeout(500)
+        after = page.evaluate(PLOTTED_JS, index)
+    finally:
+        context.close()
+    assert after != before, "clicking the profile switch left the plotted data unchanged"
+
+
 def _axis(id_: str, ticks: int = 5, title: str = "t", matches: str | None = None) -> dict:
     return {
         "figure": 0,

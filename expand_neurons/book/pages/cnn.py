@@ -14,14 +14,10 @@ from torch import nn
 from ... import count_nonzero
 from ...experiments import one
 from ...experiments.health import Health, chance_of, check_baseline
+from ...experiments.records import records_of
 from .. import paper
+from ..explore import Panel, explorable, profiles, record_points
 from ..figures import (
-    add_variant,
-    log_axis,
-    paper_note,
-    readable_axis_titles,
-    style,
-    uncertainty_note,
     variant_colour,
 )
 from ..tables import readable
@@ -54,23 +50,51 @@ def counts_table(net: nn.Module, big: nn.Module, alpha: int) -> Styler:
     return readable(frame.astype(int))
 
 
+#: The legend's name of each variant.
+_NAMES = {"dense": "dense", "random": "FPE"}
+
+
 def _pair(result: Mapping[str, Any], w: int, alpha: int) -> list[dict[str, Any]]:
     return [one(result, variant=v, hidden=w, alpha=alpha) for v in ("dense", "random")]
 
 
-def width_figure(result: Mapping[str, Any], widths: Sequence[int], alpha: int) -> go.Figure:
-    """Test accuracy (%) of the dense CNN and of the CNN with an expanded head against the head's
-    width (log axis): mean ± 1 s.d. over seeds, and every seed as an open dot."""
-    fig, pairs = go.Figure(), [_pair(result, w, alpha) for w in widths]
-    for i, (name, variant) in enumerate((("dense", "dense"), ("FPE", "random"))):
-        colour, shift = variant_colour(variant), 0.1 * i - 0.05
-        add_variant(fig, widths, [p[i] for p in pairs], name=name, colour=colour, shift=shift)
-    fig.update_xaxes(title_text="head neurons h (dense)", **log_axis(widths))
-    fig.update_yaxes(title_text="test accuracy (%)")
-    title = f"Fashion-MNIST at equal non-zero count, FPE α = {alpha}"
-    note = uncertainty_note(len(pairs[0][0]["accuracies"]))
-    fig.update_layout(title=title, legend_title_text=note, height=440)
-    return readable_axis_titles(style(paper_note(fig, paper.DIRECTIONS["widths"])))
+def width_figure(
+    result: Mapping[str, Any], alpha: int, live: Mapping[str, Any] | None = None
+) -> go.Figure:
+    """Test accuracy (%, top) of the dense CNN and of the CNN with an expanded head
+    (``alpha``), and the head's relative gain (%, bottom), against the head's width (log
+    axis): mean ± 1 s.d. over seeds, every seed as an open dot, each seed's paired difference
+    FPE − dense in the hovers. With ``live``, ``result`` is read as the stored profile and
+    buttons switch between the two; a profile without cells says so."""
+    pairs = profiles(result, live)
+    points = [
+        p
+        for pr, res in pairs
+        for r in records_of(res)
+        if r["variant"] == "dense" or (r["variant"] == "random" and r["alpha"] == alpha)
+        for p in record_points(
+            res,
+            r,
+            profile=pr.label,
+            x=r["hidden"],
+            series=_NAMES[r["variant"]],
+            about=f"{_NAMES[r['variant']]}, h = {r['hidden']}",
+            dots=True,
+        )
+    ]
+    colours = {name: variant_colour(v) for v, name in _NAMES.items()}
+    panels = [
+        Panel("head neurons h (dense)", "test accuracy (%)", log_x=True),
+        Panel("head neurons h (dense)", "relative gain (%)", log_x=True, zero=True, signed=True),
+    ]
+    return explorable(
+        points,
+        panels,
+        [pr for pr, _ in pairs],
+        title=f"Fashion-MNIST at equal non-zero count, FPE α = {alpha}",
+        note=paper.DIRECTIONS["widths"],
+        colours=colours,
+    )
 
 
 def gates(result: Mapping[str, Any], widths: Sequence[int], alpha: int) -> dict[int, Health]:

@@ -10,19 +10,14 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
-from plotly.subplots import make_subplots
 from torch import nn
 
 from ... import count_nonzero, fpe_modules
 from ...experiments import one, values
+from ...experiments.records import records_of
+from ..explore import Panel, Point, explorable, profiles, record_points
 from ..figures import (
-    REFERENCE_COLOUR,
     WIDTH_COLOURS,
-    add_variant,
-    log_axis,
-    readable_axis_titles,
-    style,
-    uncertainty_note,
     variant_colour,
 )
 from ..tables import readable
@@ -124,34 +119,54 @@ def difference_table(result: Mapping[str, Any], depth: int) -> Styler:
     return readable(pd.DataFrame(columns).rename_axis("neurons per layer"))
 
 
-def results_figure(result: Mapping[str, Any], depth: int) -> go.Figure:
-    """Left: test accuracy (%) against the width of the hidden layers (log axis) of the dense
-    network with one hidden layer (dotted) and with ``depth`` (solid), and of FPE at ``depth``
-    for every alpha, mean ± 1 s.d. with one dot per seed. Right: FPE's relative gain (%) over
-    dense of the same depth, at ``depth`` (solid) and at one hidden layer (dotted)."""
-    widths, alphas = sorted(values(result, "hidden")), sorted(values(result, "alpha"))
-    titles = ["test accuracy", "relative gain of FPE over dense"]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=titles)
-    for d, dash in ((1, "dot"), (depth, "solid")):
-        layers = f"{d} layer{'s' if d > 1 else ''}"
-        line: dict[str, Any] = {"dash": dash, "row": 1}
-        dense = [_rec(result, "dense", d, w, alphas[0]) for w in widths]
-        add_variant(fig, widths, dense, name=f"dense, {layers}", colour=DENSE, col=1, **line)
-        for a, colour in zip(alphas, FPE_COLOURS):
-            fpe = [_rec(result, "random", d, w, a) for w in widths]
-            kw: dict[str, Any] = {"name": f"FPE α = {a}, {layers}", "colour": colour, **line}
-            if d == depth:
-                add_variant(fig, widths, fpe, shift=0.02 * a, col=1, **kw)
-            add_variant(fig, widths, fpe, field="relative_gain", col=2, **kw)
-    fig.add_hline(y=0, line={"color": REFERENCE_COLOUR, "width": 1}, row=1, col=2)
-    fig.update_xaxes(title_text="neurons per hidden layer (dense)", **log_axis(widths))
-    fig.update_yaxes(title_text="test accuracy (%)", row=1, col=1)
-    fig.update_yaxes(title_text="relative gain (%)", row=1, col=2)
-    seeds = len(_rec(result, "dense", depth, widths[0], alphas[0])["accuracies"])
-    fig.update_layout(
-        title=f"FPE at equal non-zero count, {depth} hidden layers and one",
-        legend_title_text=uncertainty_note(seeds),
-        height=500,
-        margin={"t": 90},
+def _layers(depth: int) -> str:
+    return f"{depth} hidden layer{'s' if depth > 1 else ''}"
+
+
+def _results_points(result: Mapping[str, Any], label: str, depth: int) -> list[Point]:
+    """Per view (``depth`` hidden layers, then one): dense and FPE at every alpha of that
+    depth; the ``depth`` view also shows the one-layer dense network for reference."""
+    out, first = [], min(values(result, "alpha"))
+    for r in sorted(records_of(result), key=lambda r: r["depth"] != depth):  # depth's view first
+        d, w, variant = r["depth"], r["hidden"], r["variant"]
+        if variant == "dense" and r["alpha"] != first:
+            continue  # one dense network per width and depth, shared by every alpha
+        name = "dense" if variant == "dense" else f"FPE α = {r['alpha']}"
+        shown = [(_layers(d), name)]
+        if variant == "dense" and d == 1 and depth != 1:
+            shown.append((_layers(depth), f"dense, {_layers(1)}"))
+        for view, series in shown:
+            about = f"{series}, {_layers(d)} of {w}"
+            out += record_points(
+                result, r, profile=label, x=w, series=series, view=view, about=about, dots=True
+            )
+    return out
+
+
+def results_figure(
+    result: Mapping[str, Any], depth: int, live: Mapping[str, Any] | None = None
+) -> go.Figure:
+    """Top: test accuracy (%) against the width of the hidden layers (log axis) of the dense
+    network and of FPE at every alpha, mean ± 1 s.d. with one dot per seed; bottom: FPE's
+    relative gain (%) over the dense network of the same depth; each seed's paired difference
+    FPE − dense in the hovers. Buttons pick ``depth`` hidden layers (with the one-layer dense
+    network dotted for reference) or one; with ``live``, a switch between the stored profile
+    and this build's (:func:`~expand_neurons.book.explore.explorable`)."""
+    pairs = profiles(result, live)
+    points = [p for pr, res in pairs for p in _results_points(res, pr.label, depth)]
+    alphas = sorted({int(p.series.split()[-1]) for p in points if p.series.startswith("FPE")})
+    colours = {f"FPE α = {a}": c for a, c in zip(alphas, FPE_COLOURS)}
+    colours |= {"dense": DENSE, f"dense, {_layers(1)}": DENSE}
+    x_title = "neurons per hidden layer (dense)"
+    panels = [
+        Panel(x_title, "test accuracy (%)", log_x=True),
+        Panel(x_title, "relative gain (%)", log_x=True, zero=True, signed=True),
+    ]
+    return explorable(
+        points,
+        panels,
+        [pr for pr, _ in pairs],
+        title="FPE at equal non-zero count, by depth",
+        colours=colours,
+        dashes={f"dense, {_layers(1)}": "dot"},
     )
-    return readable_axis_titles(style(fig))

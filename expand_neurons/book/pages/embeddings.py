@@ -6,6 +6,7 @@ results of ``embeddings-width``, ``-load`` and ``-match`` (of either profile, ac
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -13,14 +14,15 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from ...experiments import one, select
+from ...experiments.records import records_of
 from ...stats import Comparison
 from .. import paper
+from ..explore import Panel, Point, explorable, profiles, record_points
 from ..figures import (
     REFERENCE_COLOUR,
     WIDTH_COLOURS,
     add_variant,
     log_axis,
-    log_ticks,
     paper_note,
     paper_points,
     readable_axis_titles,
@@ -113,25 +115,54 @@ def width_table(result: Mapping[str, Any]) -> Styler:
     return readable(pd.DataFrame(rows).set_index("hidden"))
 
 
-def width_figure(result: Mapping[str, Any]) -> go.Figure:
-    """Test accuracy (%) against dense width (log axis) for dense and FPE at each alpha, at
-    equal non-zero count: mean ± 1 s.d. over seeds, one open dot per seed."""
-    alphas, widths = _grid(result, "alpha"), _grid(result, "hidden")
-    fig = go.Figure()
-    for i, (variant, a) in enumerate([("dense", alphas[0]), *(("random", a) for a in alphas)]):
-        name = "dense" if variant == "dense" else f"FPE α = {a}"
-        colour = variant_colour("dense") if variant == "dense" else _ALPHA_COLOURS[i - 1]
-        recs = [one(result, variant=variant, hidden=h, alpha=a) for h in widths]
-        add_variant(fig, widths, recs, name=name, colour=colour, shift=0.05 * (i - 1.5))
-        fig.data[-2].hovertemplate = f"{name}<br>h = %{{x}}<br>%{{y:.1f}} %<extra></extra>"
-    fig.update_xaxes(title_text="dense hidden neurons h", **log_axis(widths))
-    fig.update_yaxes(title_text="test accuracy (%)")
-    fig.update_layout(
+def _width_points(result: Mapping[str, Any], label: str) -> list[Point]:
+    """Dense, FPE at each alpha and the feature split along the width, in profile ``label``:
+    one view per alpha (dense and that alpha's FPE) after one with every alpha."""
+    alphas, out = _grid(result, "alpha"), []
+    views = {a: ["every α", f"α = {a}"] for a in alphas}
+    for r in records_of(result):
+        h, a, variant = r["hidden"], r["alpha"], r["variant"]
+        if variant == "dense":
+            if a != alphas[0]:
+                continue  # one dense network per width, shared by every alpha
+            name, shown = "dense", ["every α", *(f"α = {b}" for b in alphas)]
+        else:
+            split = "FPE" if variant == "random" else f"{variant} split"
+            name, shown = f"{split} α = {a}", views[a]
+        about = f"{name}, h = {h}"
+        for view in shown:
+            out += record_points(
+                result, r, profile=label, x=h, series=name, view=view, about=about, dots=True
+            )
+    return out
+
+
+def width_figure(result: Mapping[str, Any], live: Mapping[str, Any] | None = None) -> go.Figure:
+    """Test accuracy (%, top) and FPE's relative gain over dense (%, bottom) against dense
+    width (log axis), dense and FPE at each alpha (and the feature split where trained) at
+    equal non-zero count: mean ± 1 s.d. over seeds, one open dot per seed, each seed's paired
+    difference FPE − dense in the hovers. Buttons pick every alpha or one; with ``live``, a
+    switch between the stored profile and this build's
+    (:func:`~expand_neurons.book.explore.explorable`)."""
+    pairs = profiles(result, live)
+    points = [p for pr, res in pairs for p in _width_points(res, pr.label)]
+    names = list(dict.fromkeys(p.series for p in points))
+    fpe = [n for n in names if n.startswith("FPE")]
+    colours = {n: _ALPHA_COLOURS[i % len(_ALPHA_COLOURS)] for i, n in enumerate(fpe)}
+    colours |= {n: variant_colour(n.split()[0]) for n in names if n not in fpe}
+    panels = [
+        Panel("dense hidden neurons h", "test accuracy (%)", log_x=True),
+        Panel("dense hidden neurons h", "relative gain (%)", log_x=True, zero=True, signed=True),
+    ]
+    shown = [pr for pr, _ in pairs]
+    return explorable(
+        points,
+        panels,
+        shown,
         title="Test accuracy at equal non-zero count",
-        legend_title_text=uncertainty_note(seeds(result)),
-        height=440,
+        note=paper.DIRECTIONS["widths"],
+        colours=colours,
     )
-    return readable_axis_titles(style(paper_note(fig, paper.DIRECTIONS["widths"])))
 
 
 def diff_table(comparisons: Mapping[Any, Comparison], key: str = "hidden") -> Styler:
@@ -183,28 +214,44 @@ def load_table(rows: pd.DataFrame) -> Styler:
     return readable(pivot)
 
 
-def load_figure(load: Mapping[str, Any]) -> go.Figure:
-    """Relative gain (%) of FPE against classes per dense neuron (log axis), one line per width;
-    error bars ±1 s.d. of the per-seed gains."""
-    fpe, fig = select(load, variant="random"), go.Figure()
-    for i, h in enumerate(sorted({r["hidden"] for r in fpe})):
-        recs = sorted((r for r in fpe if r["hidden"] == h), key=lambda r: r["load"])
-        x, colour = [r["load"] for r in recs], WIDTH_COLOURS[i % len(WIDTH_COLOURS)]
-        add_variant(fig, x, recs, name=f"h = {h}", colour=colour, field="relative_gain")
-        fig.data[-1].update(
-            text=[f"h = {h}, {r['classes']} classes" for r in recs],
-            hovertemplate="%{text}<br>%{x:.2f} per neuron<br>gain %{y:+.1f} %<extra></extra>",
+def load_figure(load: Mapping[str, Any], live: Mapping[str, Any] | None = None) -> go.Figure:
+    """Relative gain (%) of FPE against classes per dense neuron (log axis), one line per
+    width, ±1 s.d. of the per-seed gains, each seed's paired difference FPE − dense in the
+    hovers; with ``live``, a switch between the stored profile and this build's."""
+    pairs = profiles(load, live)
+    points = [
+        replace(p, panel=0)
+        for pr, res in pairs
+        for r in select(res, variant="random")
+        for p in record_points(
+            res,
+            r,
+            profile=pr.label,
+            x=r["load"],
+            series=f"h = {r['hidden']}",
+            about=f"h = {r['hidden']}, {r['classes']} classes, {r['load']:.2f} per neuron",
         )
-    fig.add_hline(y=0, line={"color": REFERENCE_COLOUR, "width": 1})
-    ticks = log_ticks(min(r["load"] for r in fpe), max(r["load"] for r in fpe))
-    fig.update_xaxes(title_text="classes per dense neuron", **log_axis(ticks))
-    fig.update_yaxes(title_text="relative gain of FPE over dense (%)")
-    fig.update_layout(
-        title=f"Relative gain of FPE (α = {fpe[0]['alpha']}) by load",
-        legend_title_text=uncertainty_note(seeds(load), False),
-        height=440,
+        if p.panel == 1
+    ]
+    widths = sorted({int(p.series.split()[-1]) for p in points})
+    colours = {f"h = {h}": WIDTH_COLOURS[i % len(WIDTH_COLOURS)] for i, h in enumerate(widths)}
+    alphas = sorted({r["alpha"] for r in select(load, variant="random")})
+    panel = Panel(
+        "classes per dense neuron",
+        "relative gain of FPE over dense (%)",
+        log_x=True,
+        ticks="decades",
+        zero=True,
+        signed=True,
     )
-    return readable_axis_titles(style(paper_note(fig, paper.DIRECTIONS["load"])))
+    return explorable(
+        points,
+        [panel],
+        [pr for pr, _ in pairs],
+        title=f"Relative gain of FPE (α = {', '.join(map(str, alphas))}) by load",
+        note=paper.DIRECTIONS["load"],
+        colours=colours,
+    )
 
 
 def match_numbers(m: Mapping[str, Any], prefix: str) -> dict[str, float]:

@@ -25,7 +25,8 @@ from ...claims.evaluate import ClaimResult
 from ...experiments.analysis import compare, paired_values
 from ...experiments.records import MEASURED, PER_SEED, distinct, one, records_of, select
 from ...stats import Comparison, family
-from ..figures import REFERENCE_COLOUR, WIDTH_COLOURS, log_ticks, paper_note, style, variant_colour
+from ..explore import Panel, Point, explorable, profiles, record_points, seed_differences
+from ..figures import REFERENCE_COLOUR, WIDTH_COLOURS, paper_note, style, variant_colour
 from ..tables import readable
 
 __all__ = [
@@ -146,105 +147,132 @@ def _seeds(records: Sequence[Mapping[str, Any]]) -> list[int]:
     return sorted({counts[0], counts[-1]})
 
 
-def sweep_figure(result: Result, key: str, *, title: str, note: str | None = None) -> go.Figure:
-    """Test accuracy (left) and relative gain over dense (right) of every variant along
-    ``key``: means with ±1 s.d. over task seeds; ticks at the grid values."""
+def _points(result: Result, label: str, key: str) -> list[Point]:
+    """Accuracy (panel 0) and relative gain over dense (panel 1) of every variant along
+    ``key``, in %, from the records of ``result`` in profile ``label``
+    (:func:`~expand_neurons.book.explore.record_points`)."""
     axis = _AXES.get(key, {"title": key})
-    records = [r for r in records_of(result) if key in r]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12)
-    for variant in dict.fromkeys(r["variant"] for r in records):
-        rs = sorted((r for r in records if r["variant"] == variant), key=lambda r: r[key])
-        common = {
-            "x": [r[key] for r in rs],
-            "name": variant,
-            "legendgroup": variant,
-            "mode": "lines+markers",
-            "line": {"color": variant_colour(variant)},
-            "hovertemplate": f"{variant}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
-        }
-        acc = [100 * r["accuracy"] for r in rs]
-        sd = [100 * r["accuracy_std"] for r in rs]
-        fig.add_trace(go.Scatter(y=acc, error_y={"array": sd}, **common), row=1, col=1)
-        if variant != "dense" and all("relative_gain" in r for r in rs):
-            gain = [100 * r["relative_gain"] for r in rs]
-            sd = [100 * r["relative_gain_std"] for r in rs]
-            trace = go.Scatter(y=gain, error_y={"array": sd}, showlegend=False, **common)
-            fig.add_trace(trace, row=1, col=2)
-    fig.add_hline(y=0, line={"dash": "dot", "color": REFERENCE_COLOUR}, row=1, col=2)
-    values = sorted({r[key] for r in records})
-    ticks = {"tickvals": values, "ticktext": [f"{v:g}" for v in values]}
-    if axis.get("percent"):
-        ticks["ticktext"] = [f"{100 * v:g}" for v in values]
-    fig.update_xaxes(title_text=axis["title"], type=axis.get("type", "linear"), **ticks)
-    fig.update_yaxes(title_text="test accuracy (%)", row=1, col=1)
-    fig.update_yaxes(title_text="relative gain over dense (%)", row=1, col=2)
-    seeds = "–".join(map(str, _seeds(records)))
-    subtitle = f"means, error bars ±1 s.d. over {seeds} task seeds"
-    return _finish(fig, title, subtitle, note, 500)
+    scale = 100 if axis.get("percent") else 1
+    out = []
+    for r in (r for r in records_of(result) if key in r):
+        x, variant = scale * r[key], r["variant"]
+        about = f"{variant}, {axis['title']} = {x:g}"
+        out += record_points(result, r, profile=label, x=x, series=variant, about=about)
+    return out
 
 
-def load_figure(result: Result, title: str, note: str | None = None) -> go.Figure:
-    """Left: the random split's mean relative gain in every cell of the clauses × neurons grid
-    (blue where the dense baseline passes its gate, grey where it is left out, blank where not
-    computed); right: the gain against the load, one line per width, ±1 s.d. over seeds."""
-    rnd = select(result, variant="random")
-    cell = {(r["n_clauses"], r["hidden"]): r for r in rnd}
+def sweep_figure(
+    result: Result,
+    key: str,
+    *,
+    title: str,
+    note: str | None = None,
+    live: Result | None = None,
+) -> go.Figure:
+    """Test accuracy (top) and relative gain over dense (bottom) of every variant along
+    ``key``: means with ±1 s.d. over task seeds, ticks at the grid values, each seed's paired
+    difference FPE − dense in the hovers. With ``live`` (this build's run) ``result`` is read
+    as the stored profile and buttons switch between the two
+    (:func:`~expand_neurons.book.explore.explorable`)."""
+    axis = _AXES.get(key, {"title": key})
+    x_title = axis["title"]
+    log = axis.get("type") == "log"
+    panels = [
+        Panel(x_title, "test accuracy (%)", log_x=log),
+        Panel(x_title, "relative gain over dense (%)", log_x=log, zero=True, signed=True),
+    ]
+    pairs = profiles(result, live)
+    points = [p for profile, res in pairs for p in _points(res, profile.label, key)]
+    colours = {v: variant_colour(v) for v in dict.fromkeys(p.series for p in points)}
+    shown = [profile for profile, _ in pairs]
+    return explorable(points, panels, shown, title=title, note=note, colours=colours)
+
+
+def _split_name(variant: str) -> str:
+    return {"random": "random split", "clause": "clause-aligned split"}.get(variant, variant)
+
+
+def _load_points(result: Result, label: str) -> list[Point]:
+    """The load grid's FPE records in profile ``label``: a map cell (panel 0: relative gain,
+    %, over clauses × neurons, muted where the dense baseline fails its gate) and a point of
+    its width's line of gain against the load (panel 1); one view per FPE variant (and α,
+    where the grid has several)."""
+    fpe = [r for r in records_of(result) if r["variant"] != "dense" and "relative_gain" in r]
+    alphas = {r["alpha"] for r in fpe}
+
+    def _view_of(r: Mapping[str, Any]) -> str:
+        return _split_name(r["variant"]) + (f", α = {r['alpha']}" if len(alphas) > 1 else "")
+
     grid = result["config"]["grid"]
-    clauses, widths = sorted(grid["n_clauses"]), sorted(grid["hidden"])
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14)
-    ok = {k: _healthy(result, r) for k, r in cell.items()}
-
-    def z(healthy: bool) -> list[list[float | None]]:
-        gain = {k: 100 * r["relative_gain"] for k, r in cell.items() if ok[k] is healthy}
-        return [[gain.get((n, h)) for n in clauses] for h in widths]
-
-    labels = [["" for _ in clauses] for _ in widths]  # gain, then dense → FPE accuracy
-    for (n, h), r in cell.items():
-        accs = f"{100 * dense_of(result, r)['accuracy']:.0f}→{100 * r['accuracy']:.0f}"
-        labels[widths.index(h)][clauses.index(n)] = f"{100 * r['relative_gain']:+.0f}<br>{accs}"
-    for healthy, scale in ((True, "Blues"), (False, [[0, "#d9d9d9"], [1, "#d9d9d9"]])):
-        fig.add_trace(
-            go.Heatmap(
-                z=z(healthy),
-                x=[str(n) for n in clauses],
-                y=[str(h) for h in widths],
-                text=labels,
-                texttemplate="%{text}",
-                colorscale=scale,
-                showscale=False,
-                hoverongaps=False,
-                hovertemplate="%{x} clauses, %{y} neurons<br>gain %{z:.1f} %<extra></extra>",
-            ),
-            row=1,
-            col=1,
+    done = {(_view_of(r), r["n_clauses"], r["hidden"]) for r in fpe}
+    out = [  # the grid's cells not computed: blank
+        Point(label, x=n, row=h, value=None, view=v)
+        for v in dict.fromkeys(map(_view_of, fpe))
+        for n in grid["n_clauses"]
+        for h in grid["hidden"]
+        if (v, n, h) not in done
+    ]
+    for r in fpe:
+        view = _view_of(r)
+        dense = dense_of(result, r)
+        gain, healthy = 100 * r["relative_gain"], _healthy(result, r)
+        about = f"{r['n_clauses']} clauses, {r['hidden']} neurons, {view}"
+        common = {
+            "profile": label,
+            "view": view,
+            "value": gain,
+            "spread": 100 * r["relative_gain_std"],
+            "seeds": seed_differences(r, dense),
+        }
+        accs = f"{100 * dense['accuracy']:.0f}→{100 * r['accuracy']:.0f}"
+        gate_note = "" if healthy else "<br>(dense fails its gate)"
+        out.append(
+            Point(
+                x=r["n_clauses"],
+                row=r["hidden"],
+                label=f"{gain:+.0f}<br>{accs}",
+                muted=not healthy,
+                about=about + gate_note,
+                **common,
+            )
         )
-    for i, h in enumerate(widths):
-        rs = sorted((r for r in rnd if r["hidden"] == h), key=lambda r: r["load"])
-        if not rs:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[r["load"] for r in rs],
-                y=[100 * r["relative_gain"] for r in rs],
-                error_y={"array": [100 * r["relative_gain_std"] for r in rs]},
-                mode="lines+markers",
-                line={"color": WIDTH_COLOURS[i % len(WIDTH_COLOURS)]},
-                name=f"{h} neurons",
-                hovertemplate=f"{h} neurons<br>load %{{x:.2g}}: %{{y:.1f}} %<extra></extra>",
-            ),
-            row=1,
-            col=2,
+        out.append(
+            Point(
+                x=r["load"],
+                panel=1,
+                series=f"{r['hidden']} neurons",
+                about=f"{about}<br>load {r['load']:.2g}{gate_note}",
+                **common,
+            )
         )
-    fig.add_hline(y=0, line={"dash": "dot", "color": REFERENCE_COLOUR}, row=1, col=2)
-    loads = [r["load"] for r in rnd]
-    ticks = log_ticks(min(loads), max(loads))
-    fig.update_xaxes(title_text="clauses", row=1, col=1)
-    fig.update_yaxes(title_text="hidden neurons (dense)", row=1, col=1)
-    labelled = {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
-    fig.update_xaxes(title_text="load (clauses per neuron)", type="log", **labelled, row=1, col=2)
-    fig.update_yaxes(title_text="relative gain over dense (%)", row=1, col=2)
-    subtitle = "cells: gain (%), dense→FPE accuracy; grey: dense fails its gate; lines: ±1 s.d."
-    return _finish(fig, title, subtitle, note, 520)
+    return out
+
+
+def load_figure(
+    result: Result, title: str, note: str | None = None, live: Result | None = None
+) -> go.Figure:
+    """Top: the FPE variant's mean relative gain in every cell of the clauses × neurons grid
+    (blue where the dense baseline passes its gate, grey where it is left out, blank where not
+    computed; cells: gain, dense → FPE accuracy); bottom: the gain against the load, one line
+    per width, ±1 s.d. over seeds. A button per FPE variant (split); with ``live``, a switch
+    between the stored profile and this build's (as :func:`sweep_figure`)."""
+    panels = [
+        Panel("clauses", "hidden neurons (dense)", kind="map", signed=True),
+        Panel(
+            "load (clauses per neuron)",
+            "relative gain over dense (%)",
+            log_x=True,
+            ticks="decades",
+            zero=True,
+            signed=True,
+        ),
+    ]
+    pairs = profiles(result, live)
+    points = [p for profile, res in pairs for p in _load_points(res, profile.label)]
+    widths = sorted({int(str(p.series).split()[0]) for p in points if p.panel == 1})
+    colours = {f"{h} neurons": WIDTH_COLOURS[i % len(WIDTH_COLOURS)] for i, h in enumerate(widths)}
+    shown = [profile for profile, _ in pairs]
+    return explorable(points, panels, shown, title=title, note=note, colours=colours)
 
 
 def _shift_points(

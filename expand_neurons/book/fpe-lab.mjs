@@ -1,0 +1,1 @@
+../../_static/fpe-lab/fpe-lab.mjs

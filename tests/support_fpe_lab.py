@@ -1,0 +1,169 @@
+"""What the FPE lab's tests share: a local server, Chromium with the network blocked, driving
+the lab in a page, and comparing what it trained with the library's run.
+
+Used by ``tests/test_fpe_lab.py`` (node), ``tests/test_fpe_lab_browser.py`` (a minimal page) and
+``tests/site/test_fpe_lab_site.py`` (the built site).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from expand_neurons.book.lab import REPLAY_TOLERANCE
+from expand_neurons.schedule import Run
+
+CHROMIUM = os.environ.get("EXPAND_NEURONS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+#: Largest difference allowed between the lab's and the library's accuracies (fractions).
+ACC_TOL = 1e-3
+#: A small setting the replay tests train: set through the lab's controls (``n_train`` and
+#: ``n_test`` through its model), then checked against the library's run of it.
+REPLAY = {
+    "clauses": 6,
+    "neurons": 6,
+    "alpha": 3,
+    "split": "both",
+    "split_at": 4,
+    "epochs": 8,
+    "n_train": 1024,
+    "n_test": 512,
+}
+#: How long a lab may train in a test before it fails (milliseconds).
+TRAIN_TIMEOUT_MS = 180_000
+
+
+def missing(reason: str) -> None:
+    """Fail under CI (a missing prerequisite must not pass silently), skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 at a free port; yields the root URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        missing(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (scripts/test.sh does)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed: `pip install -r requirements.txt`")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser: Any, url: str, problems: list[str], width: int = 1400) -> Any:
+    """Open ``url`` with every request off this machine aborted; console errors, page errors
+    and blocked requests are appended to ``problems``."""
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+
+    def route(route: Any) -> None:
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            problems.append(f"request to the network (blocked): {route.request.url}")
+            route.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.goto(url, wait_until="load")
+    return page
+
+
+def train(page: Any, lab: str, settings: dict[str, Any], data: dict | None = None) -> dict:
+    """Set ``settings`` on the lab mounted at the CSS selector ``lab`` (through its controls
+    where it has one, else through its model), give it ``data``, press Train and wait; returns
+    the lab's ``results``."""
+    root = page.locator(lab)
+    root.locator(".fpe-lab-status[data-status]").wait_for()
+    for key, value in settings.items():
+        control = root.locator(f'[name="{key}"]')
+        if control.count():
+            if key == "split":
+                control.select_option(str(value))
+            else:
+                control.fill(str(value))
+                control.dispatch_event("change")
+        else:
+            root.evaluate("(el, [k, v]) => el.fpeLab.model.set(k, v)", [key, value])
+    if data is not None:
+        root.evaluate("(el, data) => el.fpeLab.model.set('data', data)", data)
+    status = root.locator(".fpe-lab-status[data-status]")
+    assert status.get_attribute("data-status") == "idle", status.text_content()
+    root.locator('button[data-action="train"]').click()
+    root.locator('.fpe-lab-status[data-status="done"]').wait_for(timeout=TRAIN_TIMEOUT_MS)
+    return root.evaluate("el => el.fpeLab.model.get('results')")
+
+
+def replay_problems(summary: dict, runs: dict[str, list[Run]]) -> list[str]:
+    """Where the lab's ``summary`` (its ``results``) differs from the library's one-instance
+    ``runs``: a run missing, an epoch's train or test loss off by more than
+    ``REPLAY_TOLERANCE``, an accuracy or the final exact match off by more than
+    :data:`ACC_TOL`, other non-zero or neuron counts."""
+    problems = []
+    if set(summary["runs"]) != set(runs):
+        return [f"the lab trained {sorted(summary['runs'])}, the library {sorted(runs)}"]
+    for name, (run,) in runs.items():
+        lab = summary["runs"][name]
+        by_epoch = {r["epoch"]: r for r in lab["history"]}
+        h = run.history
+        for epoch, tr, te, acc in zip(h.epoch, h.train_loss, h.test_loss, h.test_accuracy):
+            if epoch == 0:
+                continue  # the library's record of an untrained network
+            mine = by_epoch[epoch]
+            for key, lib in (("train_loss", tr), ("test_loss", te)):
+                if abs(mine[key] - lib) > REPLAY_TOLERANCE:
+                    problems.append(f"{name}, epoch {epoch}: {key} {mine[key]} vs {lib}")
+            if abs(mine["accuracy"] - acc) > ACC_TOL:
+                problems.append(f"{name}, epoch {epoch}: accuracy {mine['accuracy']} vs {acc}")
+        final = lab["final"]
+        if run.exact_match is None or abs(final["exact_match"] - run.exact_match) > ACC_TOL:
+            problems.append(f"{name}: exact match {final['exact_match']} vs {run.exact_match}")
+        if (final["nonzero"], final["neurons"]) != (run.nonzero, run.neurons):
+            problems.append(
+                f"{name}: {final['nonzero']} non-zeros and {final['neurons']} neurons vs "
+                f"{run.nonzero} and {run.neurons}"
+            )
+    return problems
