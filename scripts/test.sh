@@ -2,7 +2,8 @@
 # The whole test suite, in order; stops at the first failing step (exit status non-zero).
 #   lint and format check (of the library and of the chapters' code cells), type check, unit
 #   tests (with a coverage floor), every chapter under nbval (quick profile), a chapter run the
-#   way a launch button runs it, the strict book build, the browser test of every built page.
+#   way a launch button runs it, the strict book build, the browser test of every built page,
+#   the exported notebooks in JupyterLab.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap print_timings EXIT
@@ -51,3 +52,4 @@ step "notebooks (nbval, quick profile)" notebook_tests
 step "launch button (a chapter in a fresh Colab-like runtime)" "$PYTHON" -m pytest tests/launch -q
 step "book build (strict)" bash scripts/build-book.sh --no-install
 step "browser test of the built site" "$PYTHON" -m pytest tests/site -q
+step "the learners' notebooks in JupyterLab (Chromium)" "$PYTHON" -m pytest tests/lab -q

@@ -79,10 +79,17 @@ def notebooks() -> dict[str, Path]:
     if not EXECUTED.is_dir():
         _missing(f"no executed book at {EXECUTED}: build the book first")
     shutil.rmtree(LAB_DIR, ignore_errors=True)
-    # The book build's executed notebooks (myst-nb) keep no glue outputs, so numbers glued
-    # without display read "…" here; notebooks executed by scripts/run_chapter.py keep them.
-    paths = export_notebooks.export(LAB_DIR)
+    paths = export_notebooks.export(LAB_DIR, unfilled=UNFILLED)
     return {str(p.relative_to(LAB_DIR).with_suffix("")): p for p in paths}
+
+
+#: Glued names the export found no value for in the executed book ("<page>: <name>").
+UNFILLED: list[str] = []
+
+
+def test_every_glued_number_is_filled_from_the_executed_book(notebooks: dict[str, Path]) -> None:
+    # the values myst-nb wrote to <chapter>.glue.json when the build executed the chapter
+    assert not UNFILLED, f"{len(UNFILLED)} numbers read '…': {UNFILLED[:10]}"
 
 
 @pytest.fixture(scope="module")
