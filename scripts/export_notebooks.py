@@ -1,11 +1,15 @@
 """Write the book's chapters (MyST notebooks in book/*.md) as .ipynb files.
 
     python scripts/export_notebooks.py OUT_DIR [--setup-cell] [--ref REF] [--requirement SPEC]
-                                       [--only PAGE ...]
+                                       [--only PAGE ...] [--numbers-from DIR]
 
 Every page listed in _toc.yml whose source is a notebook (it has a kernelspec) becomes
-OUT_DIR/<same path>.ipynb, unexecuted. Nothing is ever written into book/ itself: a
-.ipynb next to the .md of the same name breaks the Sphinx build.
+OUT_DIR/<same path>.ipynb, unexecuted, with Markdown cells in plain Markdown (see
+scripts/plain_markdown.py): what JupyterLab, Binder and Colab render. The numbers the prose
+glues are read from the executed book (``--numbers-from``, by default the build's
+_build/jupyter_execute); a page the build has not executed shows "…" for them, with a warning.
+Nothing is ever written into book/ itself: a .ipynb next to the .md of the same name breaks the
+Sphinx build.
 
 Used by scripts/test.sh (nbval runs these files) and by the deploy workflow, which commits
 them to the notebooks branch that the site's Binder and Colab buttons open. With
@@ -28,8 +32,10 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
+from plain_markdown import Context, citations, glued_values, labels, plain
 
 ROOT = Path(__file__).resolve().parents[1]
+EXECUTED = ROOT / "_build" / "jupyter_execute"
 
 SETUP_CELL = """\
 # Set-up for a fresh environment such as Colab: install this book's library and data.
@@ -129,14 +135,20 @@ def export(
     ref: str = "main",
     requirement: str | None = None,
     only: list[str] | None = None,
+    numbers_from: Path = EXECUTED,
+    unfilled: list[str] | None = None,
 ) -> list[Path]:
     """Write every notebook chapter (or those of ``only``, e.g. ``["book/fpe"]``) to
-    ``out_dir``; return the written paths."""
+    ``out_dir``, its Markdown made plain with the numbers of the executed book in
+    ``numbers_from``; return the written paths. Glued names that had no value are appended to
+    ``unfilled`` as ``"<page>: <name>"``."""
     written = []
     docs = toc_documents(ROOT / "_toc.yml")
     unknown = sorted(set(only or []) - set(docs))
     if unknown:
         raise ValueError(f"pages {unknown} are not in _toc.yml; its pages are {docs}")
+    book_labels = labels([ROOT / f"{doc}.md" for doc in docs if (ROOT / f"{doc}.md").is_file()])
+    cited = citations(ROOT / "references.bib")
     for doc in docs:
         if only is not None and doc not in only:
             continue
@@ -147,9 +159,15 @@ def export(
         if "kernelspec" not in notebook.metadata:
             continue  # a plain Markdown page, not a notebook
         notebook.metadata.pop("jupytext", None)
+        executed = numbers_from / f"{doc}.ipynb"
+        if not executed.is_file():
+            print(f"warning: {executed} does not exist; {doc}'s numbers read '…'", file=sys.stderr)
+        context = Context(book_labels, cited, glued_values(executed) if executed.is_file() else {})
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
-                cell.source = inline_includes(cell.source, source)
+                cell.source = plain(inline_includes(cell.source, source), context)
+        if unfilled is not None:
+            unfilled.extend(f"{doc}: {name}" for name in context.unfilled)
         if with_setup:
             # After the title cell, so that the notebook still opens with its heading.
             first_is_title = notebook.cells and notebook.cells[0].cell_type == "markdown"
@@ -174,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", metavar="PAGE", help="export only this page (e.g. book/fpe)"
     )
+    parser.add_argument(
+        "--numbers-from",
+        type=Path,
+        default=EXECUTED,
+        help="the executed book whose glued numbers fill the prose (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     out_dir = args.out_dir.resolve()
     if out_dir == (ROOT / "book").resolve() or (ROOT / "book").resolve() in out_dir.parents:
@@ -185,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             ref=args.ref,
             requirement=args.requirement,
             only=args.only,
+            numbers_from=args.numbers_from,
         )
     except ValueError as err:
         parser.error(str(err))

@@ -20,7 +20,7 @@ COVERAGE_FLOOR=90
 
 unit_tests() {
     local status=0
-    "$PYTHON" -m pytest tests -q --ignore=tests/site --ignore=tests/launch --ignore=tests/claims --cov=expand_neurons --cov-report=term-missing:skip-covered \
+    "$PYTHON" -m pytest tests -q --ignore=tests/site --ignore=tests/launch --ignore=tests/claims --ignore=tests/lab --cov=expand_neurons --cov-report=term-missing:skip-covered \
         --cov-fail-under="$COVERAGE_FLOOR" || status=$?
     if [ "$status" = 5 ]; then
         echo "(no unit tests collected yet)"

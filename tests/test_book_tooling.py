@@ -24,6 +24,7 @@ def _load(name: str, path: Path):
     return module
 
 
+plain_markdown = _load("plain_markdown", ROOT / "scripts" / "plain_markdown.py")
 export_notebooks = _load("export_notebooks", ROOT / "scripts" / "export_notebooks.py")
 
 
@@ -103,3 +104,64 @@ def test_exported_solution_dropdowns_hold_the_solutions_source(tmp_path):
         for cell in notebook.cells:
             if cell.cell_type == "markdown":
                 assert "{literalinclude}" not in cell.source or ":pyobject:" not in cell.source
+
+
+def _context(**glued):
+    return plain_markdown.Context(
+        labels={"fpe": "Fixed Parameter Expansion", "ex-a": "exercise 1 of “FPE”"},
+        citations={"kong2026expand": "Kong et al., 2026"},
+        glued={name: (value, None) for name, value in glued.items()},
+    )
+
+
+def test_plain_markdown_resolves_roles_across_line_breaks():
+    text = (
+        "(fpe-pilot)=\n## The pilot\n\nDense reaches {glue:text}`acc:.1f` % in the {ref}`next\n"
+        "chapter <fpe>`; see {ref}`fpe` and {cite}`kong2026expand`."
+    )
+    out = plain_markdown.plain(text, _context(acc=78.6543))
+    assert out == (
+        "## The pilot\n\nDense reaches 78.7 % in the next\nchapter; see Fixed Parameter "
+        "Expansion and (Kong et al., 2026)."
+    )
+    assert plain_markdown.raw_markup(out) == []
+
+
+def test_plain_markdown_turns_directives_into_readable_markdown():
+    text = (
+        ":::{admonition} Running time\n:class: note\nRan in {glue:text}`t:.0f` s.\n:::\n\n"
+        "````{exercise}\n:label: ex-a\n\nWrite `f`.\n````\n\n"
+        "````{solution} ex-a\n:class: dropdown\n\nLike this:\n\n```python\nf = 1\n```\n````\n\n"
+        "```{prf:proof}\nObvious.\n```"
+    )
+    context = _context(t=12.3)
+    out = plain_markdown.plain(text, context)
+    assert "> **Running time**\n>\n> Ran in 12 s." in out
+    assert "**Exercise 1.**\n\nWrite `f`." in out
+    assert "<details><summary>Solution to exercise 1</summary>" in out
+    assert "```python\nf = 1\n```" in out, "code blocks inside a directive stay code"
+    assert "*Proof.*\n\nObvious.\n\n∎" in out
+    assert plain_markdown.raw_markup(out) == []
+    student = plain_markdown.plain(text, plain_markdown.Context({}, {}, with_solutions=False))
+    assert "f = 1" not in student and "Solution" not in student
+
+
+def test_plain_markdown_refuses_markup_it_does_not_know():
+    with pytest.raises(ValueError, match="role {term} has no plain-Markdown form"):
+        plain_markdown.plain("a {term}`b`", _context())
+    with pytest.raises(ValueError, match="directive {figure} has no plain-Markdown form"):
+        plain_markdown.plain("```{figure} a.png\n```", _context())
+    with pytest.raises(ValueError, match="unknown label"):
+        plain_markdown.plain("{ref}`nowhere`", _context())
+    with pytest.raises(ValueError, match="never closed"):
+        plain_markdown.plain(":::{admonition} A\ntext", _context())
+
+
+def test_exported_notebooks_have_no_myst_markup(tmp_path):
+    """Every chapter's Markdown, as Binder, Colab and a download show it, is plain: no role,
+    directive or label of MyST is left (numbers are '…' when the book was not executed)."""
+    for path in export_notebooks.export(tmp_path, numbers_from=tmp_path / "none"):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                assert plain_markdown.raw_markup(cell.source) == [], (path.name, cell.source)

@@ -170,6 +170,16 @@ def test_seeds_at_a_look_of_the_plan_get_its_repeated_interval():
     assert last.verdict.reason is Reason.SEED_CAP
 
 
+def test_beyond_the_cap_the_estimate_is_that_of_the_seeds_its_interval_uses():
+    result = _pilot(0.0, seed=5, seeds=45)
+    (part,) = evaluate({"x": result}, [_claim(_part(GAIN, paper=0.2))])["t"].parts
+    per_seed = GAIN.estimate({"x": result}).per_seed
+    assert part.look.n == 30 and part.estimate.n == 30
+    assert part.estimate.value == pytest.approx(np.mean(per_seed[:30]))
+    assert part.estimate.value != pytest.approx(np.mean(per_seed))
+    assert "30 seeds" in part.describe()
+
+
 def _grid(seed=0, seeds=6, slope=0.05, at_ceiling=()):
     """A load grid: relative gain of random over dense grows by ``slope`` per unit of load."""
     rng = np.random.default_rng(seed)
@@ -234,6 +244,17 @@ def test_interference_is_measured_against_the_split_only_null():
     assert masks_only.value == pytest.approx(math.log(1.15), abs=0.1)  # the uniform's mean
     still = _sweep(after=1 / 1.15)
     assert abs(shift.estimate({"s": still}).value) < 0.05
+
+
+def test_a_point_with_an_undefined_fold_change_is_left_out_and_named():
+    sweep = _sweep()
+    zero = next(r for r in sweep["records"] if r["variant"] == "random" and r["point"] == 3)
+    zero["split_capacities"] = [0.0, *zero["split_capacities"][1:]]  # log(0/0) on one seed
+    e = Interference(("s",), "capacity", ("random",)).estimate({"s": sweep})
+    assert math.isfinite(e.value) and "11 (setting, variant) points" in e.detail
+    assert len(e.left_out) == 1 and "point=3" in e.left_out[0]
+    fit = GainFit(("s",), "capacity", ("random",), n_resamples=200).estimate({"s": sweep})
+    assert math.isfinite(fit.value) and len(fit.left_out) == 1
 
 
 def test_the_fit_is_a_correlation_with_a_settings_bootstrap_and_flat_data_block_it():

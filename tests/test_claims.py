@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from expand_neurons.book.verdicts import ordering
+from expand_neurons.book.families import ordering
 from expand_neurons.cli import main
 from expand_neurons.experiments import get
 from expand_neurons.experiments.boolean import boolean_runs

@@ -292,6 +292,18 @@ def test_one_sample_counts_the_same_multiply_adds_as_the_dense_layer():
     assert dense > 0 and dense <= macs <= dense * 1.3  # the same products (+ the bias row)
 
 
+def test_the_sparse_layer_counts_its_weight_gradient_too():
+    # at large alpha the weight gradient is a sampled product: batch * nnz, as dense's product
+    from expand_neurons.layers.sparse import SAMPLED_FROM_ALPHA
+
+    d, alpha = 16, SAMPLED_FROM_ALPHA
+    x = torch.randn(8, d)
+    dense = bench.step_traffic(bench.layer_for("dense", d, alpha), x, torch.randn(8, d))[1]
+    sparse_layer = bench.layer_for("sparse", d, alpha)
+    sparse = bench.step_traffic(sparse_layer, x, torch.randn(8, alpha * d))[1]
+    assert 0.9 * dense <= sparse <= 1.1 * dense
+
+
 def test_bench_rejects_unknown_layouts(capsys):
     assert main(["bench", "--layouts", "dense", "blocked", "--dims", "8"]) == 2
     assert "unknown layouts ['blocked']" in capsys.readouterr().err

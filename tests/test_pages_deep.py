@@ -1,58 +1,84 @@
 """The deep chapter's helpers and its experiment exercise: a figure with absolute accuracies
-(uncertainty named) beside the relative gain, integer tables, sentences for degenerate
-families."""
+(uncertainty named) beside the relative gain in the book's variant colours, seed-paired
+differences, tables that fit a column, per-layer accounting that adds up."""
 
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from support_real_pages import assert_clean_table, assert_readable_figure, comparison, result
+from support_real_pages import assert_clean_table, assert_readable_figure, cells, result
 
 import expand_neurons as en
 from expand_neurons.book import exercises
+from expand_neurons.book.figures import variant_colour
 from expand_neurons.book.pages import deep as page
 
 WIDTHS, ALPHAS, DEPTHS = [8, 16], [2, 4], [1, 5]
-RECIPE = {"init": "he", "lr": 1e-2}
 
 
-def _result(shallow_better=True):
+def _result():
+    """Dense at depth 5 below depth 1; FPE (alpha 4, depth 5) ahead on every seed at width 8,
+    behind on two of three seeds at width 16."""
     rows = []
     for d in DEPTHS:
         for w in WIDTHS:
-            base = 0.4 + 0.01 * w + (0.1 if (d == 1) == shallow_better else 0.0)
+            base = 0.4 + 0.01 * w + (0.1 if d == 1 else 0.0)
             for a in ALPHAS:
                 common = {"depth": d, "hidden": w, "alpha": a, "nonzero": 500 * w}
                 rows.append({**common, "variant": "dense", "accuracies": [base, base + 0.01, base]})
-                accs = [base + 0.01 * a, base + 0.02, base + 0.005]
+                step = 0.01 * a if w == 8 else -0.005 * a
+                accs = [base + step, base + 0.01 + step, base + 0.03]
                 rows.append({**common, "variant": "random", "accuracies": accs})
     return result(rows)
 
 
-def test_results_figure_shows_accuracy_and_gain_with_the_tuned_baseline():
-    fig = page.results_figure(_result(), 5, RECIPE)
+def test_results_figure_shows_accuracy_and_gain_in_the_books_colours():
+    fig = page.results_figure(_result(), 5)
     assert_readable_figure(fig)
     left = [t for t in fig.data if t.xaxis == "x"]
     right = [t for t in fig.data if t.xaxis == "x2"]
     assert fig.layout.yaxis.title.text == "test accuracy (%)"
     assert fig.layout.yaxis2.title.text == "relative gain (%)"
-    names = {t.name for t in left}
-    assert "dense, 5 layers (tuned)" in names and "dense, 1 layer" in names
-    assert all(t.error_y.array is not None for t in left + right if t.mode == "lines+markers")
-    assert "He initialisation, Adam at 0.01" in fig.layout.title.text
+    lines = {t.name: t for t in left if t.mode == "lines+markers"}
+    assert set(lines) == {"dense, 1 layer", "dense, 5 layers", "FPE α = 2, 5 layers"} | {
+        "FPE α = 4, 5 layers"
+    }
+    assert lines["dense, 1 layer"].line.color == lines["dense, 5 layers"].line.color
+    assert lines["dense, 5 layers"].line.color == variant_colour("dense")
+    assert lines["FPE α = 4, 5 layers"].line.color == variant_colour("random")
+    assert lines["dense, 1 layer"].line.dash == "dot"
+    assert all(t.error_y.array is not None for t in lines.values())
     assert "±1 s.d.<br>over 3 seeds" in fig.layout.legend.title.text
-    # A variant's gain on the right shares its legend entry and colour with its accuracy.
+    # The gains at both depths on the right; a variant shares its colour with its accuracy.
+    assert {t.name for t in right} == {
+        f"FPE α = {a}, {d}" for a in ALPHAS for d in ("1 layer", "5 layers")
+    }
     for t in right:
-        twin = [u for u in left if u.name == t.name and u.mode == "lines+markers"]
-        if twin:
-            assert twin[0].line.color == t.line.color and t.showlegend is False
+        if t.name in lines:
+            assert lines[t.name].line.color == t.line.color and t.showlegend is False
 
 
-def test_results_and_family_tables_have_no_float_junk():
-    res = _result()
-    assert_clean_table(page.results_table(res), ["non-zeros"])
-    fam = page.deep_family(res, 5, WIDTHS, ALPHAS)
-    assert_clean_table(page.family_table(fam), ["d.f."])
+def test_differences_pair_by_seed():
+    diffs = page.differences(_result(), 5, 4)
+    assert list(diffs) == WIDTHS
+    assert diffs[8] == pytest.approx([4.0, 4.0, 3.0])
+    assert diffs[16] == pytest.approx([-2.0, -2.0, 3.0])
+
+
+def test_difference_table_counts_the_seeds_ahead():
+    table = page.difference_table(_result(), 5)
+    assert_clean_table(table)
+    assert len(table.data.columns) == 2 * len(ALPHAS)
+    assert cells(table)[1] == ["0.3", "1 of 3", "-0.3", "1 of 3"]
+    assert table.data.loc[8, ("α = 4", "FPE − dense (points)")] == pytest.approx(11 / 3)
+
+
+def test_accuracy_table_has_one_column_per_network():
+    table = page.accuracy_table(_result(), 5)
+    assert_clean_table(table)
+    assert list(table.data.columns) == ["dense, 1 layer", "dense", "FPE α = 2", "FPE α = 4"]
+    assert table.data.loc[8, "dense, 1 layer"] > table.data.loc[8, "dense"]
+    assert table.data.loc[16, "dense"] == pytest.approx(100 * (0.56 + 0.01 / 3))
 
 
 def test_per_layer_accounting_is_integers_and_adds_up():
@@ -63,67 +89,29 @@ def test_per_layer_accounting_is_integers_and_adds_up():
     assert list(frame.index) == ["input → 1", "1 → 2", "2 → 3", "3 → output", "biases", "total"]
     assert all(pd.api.types.is_integer_dtype(t) for t in frame.dtypes)
     assert frame.loc["total", "pruned"] == en.count_nonzero(dense)
-    out = page.demo_numbers(frame, 4, 2)
+    assert frame.loc["1 → 2", "split and copied"] == 2 * 4 * 4  # columns copied to 2 children
+    out = page.demo_numbers(frame)
+    removed_biases = int(frame.loc["biases", "removed by pruning"])
     assert (
-        out["demo_first"]
-        + out["demo_middle"]
-        + out["demo_last"]
-        + int(frame.loc["biases", "removed by pruning"])
-        == out["demo_removed"]
+        out["demo_first"] + out["demo_middle"] + out["demo_last"] + removed_biases
+        == (out["demo_removed"])
     )
+    assert out["demo_extra"] == out["demo_removed"]  # pruning takes back all it added
 
 
-@pytest.mark.parametrize(
-    ("verdicts", "expected"),
-    [
-        ([], "cannot judge"),
-        (["better", "better"], "reproduces the paper's finding"),
-        (["nd", "nd"], "better in none of the 2 settings"),
-        (["better", "nd", "worse"], "better in 1 of the 3 settings"),
-    ],
-)
-def test_verdict_words(verdicts, expected):
-    make = {"better": (1, 0.5, 1.5), "worse": (-1, -1.5, -0.5), "nd": (0, -1, 1)}
-    fam = {i: comparison(*make[v]) for i, v in enumerate(verdicts)}
-    assert expected in page.verdict_words(fam)
-
-
-def test_flat_words_counts_degenerate_intervals():
-    assert page.flat_words({0: comparison(0.1, -1, 1)}, 3) == "No interval is degenerate."
-    one = page.flat_words({0: comparison(0.01, 0.01, 0.01), 1: comparison(0, -1, 1)}, 3)
-    assert one.startswith("1 of the 2 intervals has") and "this interval has" in one
-    two = page.flat_words({0: comparison(0.01, 0.01, 0.01), 1: comparison(0, 0, 0)}, 3)
-    assert two.startswith("2 of the 2 intervals have")
-
-
-def test_depth_words_either_way():
-    assert "stays below" in page.depth_words(_result(shallow_better=True), 5, WIDTHS)
-    assert "no longer below" in page.depth_words(_result(shallow_better=False), 5, WIDTHS)
-
-
-def _tuned(lrs, choice):
+def test_tuning_table_keeps_the_learning_rate_readable():
     table = [
-        {"init": i, "lr": lr, "validation": 0.4 + 0.1 * (i == "he") + lr, "validation_std": 0.01}
+        {"init": i, "lr": lr, "validation": 0.4 + lr, "validation_std": 0.01}
         for i in ("default", "he")
-        for lr in lrs
+        for lr in (1e-3, 1e-2)
     ]
-    return SimpleNamespace(table=table, choice=choice)
-
-
-def test_tuning_numbers_edge_agreement_and_a_single_rate():
-    out = page.tuning_numbers(_tuned([1e-3, 1e-2, 3e-2], RECIPE), RECIPE, 8)
-    assert out["tune_agrees"] == "the recipe the experiment runs with"
-    assert "inside the swept range" in out["tune_edge"]
-    assert out["tune_lr"] == "0.01"
-    edge = page.tuning_numbers(_tuned([1e-3, 1e-2], RECIPE), {"init": "he", "lr": 1e-3}, 8)
-    assert "at the edge" in edge["tune_edge"] and "not the recipe" in edge["tune_agrees"]
-    single = page.tuning_numbers(_tuned([1e-3], {"init": "he", "lr": 1e-3}), RECIPE, 8)
-    assert "Only one learning rate" in single["tune_edge"]
-    assert_clean_table(page.tuning_table(_tuned([1e-3, 1e-2], RECIPE)), exempt=["lr"])
-
-
-def test_stored_words_when_nothing_is_stored():
-    assert "No setting with 5 hidden layers" in page.stored_words({"records": []}, 5)
+    styled = page.tuning_table(SimpleNamespace(table=table))
+    assert_clean_table(styled)
+    assert list(styled.data.index) == [("default", "0.001"), ("default", "0.01")] + [
+        ("he", "0.001"),
+        ("he", "0.01"),
+    ]
+    assert styled.data.iloc[1, 0] == pytest.approx(41.0)
 
 
 def test_recipe_checker_diagnoses_and_runs(monkeypatch):

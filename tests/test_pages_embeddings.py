@@ -1,51 +1,51 @@
-"""The embeddings chapter's helpers: readable figures and tables, sentences that survive the
-degenerate cases (a ratio at the edge of a range, zero-width ranges, empty groups, ties)."""
+"""The embeddings chapter's helpers: figures and tables that read both profiles' results, and
+the numbers the chapter glues and checks its sentences against."""
 
 import math
+from types import SimpleNamespace
 
-import pandas as pd
 import pytest
-from support_real_pages import (
-    assert_clean_table,
-    assert_readable_figure,
-    comparison,
-    result,
-)
+from support_real_pages import assert_clean_table, assert_readable_figure, comparison, result
 
+from expand_neurons.book.figures import PAPER_MARKER, variant_colour
 from expand_neurons.book.pages import embeddings as page
+from expand_neurons.book.solutions import dense_nonzero
 
 WIDTHS, ALPHAS = [2, 4, 8], [2, 4]
 
 
+def _base(h):
+    return 0.2 + 0.05 * h
+
+
 def _width_result():
+    """Dense and FPE at every width and alpha (FPE's gain falls with the width and rises with
+    alpha), and a feature-based split at 8 neurons, alpha 4; three seeds."""
     rows = []
     for h in WIDTHS:
-        base = 0.2 + 0.05 * h
+        b, nz = _base(h), 411 * h + 26
         for a in ALPHAS:
-            nz = 411 * h + 26
-            rows.append(
-                {
-                    "hidden": h,
-                    "alpha": a,
-                    "variant": "dense",
-                    "nonzero": nz,
-                    "accuracies": [base, base + 0.01, base - 0.01],
-                }
-            )
-            rows.append(
-                {
-                    "hidden": h,
-                    "alpha": a,
-                    "variant": "random",
-                    "nonzero": nz,
-                    "accuracies": [base + 0.02 * a / h, base + 0.03, base + 0.001],
-                }
-            )
-    for v, accs in (("dense", [0.6, 0.61, 0.59]), ("feature", [0.62, 0.63, 0.6])):
-        if v != "dense":
-            rows.append(
-                {"hidden": 8, "alpha": 4, "variant": v, "nonzero": 3314, "accuracies": accs}
-            )
+            lift = 0.02 * a / h
+            for v, accs in (("dense", [b, b + 0.01, b - 0.01]), ("random", [b + lift] * 3)):
+                rows.append(
+                    {"hidden": h, "alpha": a, "variant": v, "nonzero": nz, "accuracies": accs}
+                )
+    feature = [_base(8) + 0.01, _base(8) + 0.02, _base(8)]
+    rows.append(
+        {"hidden": 8, "alpha": 4, "variant": "feature", "nonzero": 3314, "accuracies": feature}
+    )
+    return result(rows, config={"seeds": 3})
+
+
+def _load_result():
+    rows = []
+    for h in (2, 4):
+        for k in (3, 6, 12):
+            setting = {"n_classes": k, "hidden": h, "alpha": 4, "classes": k, "load": k / h}
+            dense = [0.9 - 0.05 * k / h + d for d in (0.0, 0.01, -0.01)]
+            fpe = [x * (1 + 0.01 * k / h) for x in dense]
+            rows.append({**setting, "variant": "dense", "accuracies": dense})
+            rows.append({**setting, "variant": "random", "accuracies": fpe})
     return result(rows, config={"seeds": 3})
 
 
@@ -70,16 +70,82 @@ def _match(**changes):
     return m | changes
 
 
-def test_width_figure_and_table_are_readable():
-    width = _width_result()
-    fig = page.width_figure(width)
+def test_width_numbers_are_the_means_and_gains_in_percent():
+    out = page.width_numbers(_width_result(), "p_")
+    assert math.isclose(out["p_dense_2"], 100 * _base(2))
+    assert math.isclose(out["p_fpe4_2"], 100 * (_base(2) + 0.04))
+    # the relative gain is averaged per seed: (b + lift) / b - 1 over the three dense seeds
+    b = _base(2)
+    gain = sum((b + 0.04) / x - 1 for x in (b, b + 0.01, b - 0.01)) / 3
+    assert math.isclose(out["p_gain4_2"], 100 * gain)
+    assert out["p_gain4_2"] > out["p_gain4_4"] > out["p_gain4_8"]  # what the chapter checks
+    assert len(out) == len(WIDTHS) * (1 + 2 * len(ALPHAS))
+    assert all(k.startswith("p_") for k in out)
+
+
+def test_width_table_has_one_short_column_per_model():
+    styler = page.width_table(_width_result())
+    assert list(styler.data.columns) == ["dense (%)", "α = 2 (%)", "α = 4 (%)"]
+    assert list(styler.data.index) == WIDTHS
+    assert math.isclose(styler.data.loc[4, "α = 4 (%)"], 100 * (_base(4) + 0.02))
+    assert_clean_table(styler)
+
+
+def test_width_figure_is_readable_in_the_book_palette():
+    fig = page.width_figure(_width_result())
     assert_readable_figure(fig)
     assert list(fig.layout.xaxis.tickvals) == WIDTHS
-    assert_clean_table(page.width_table(width, 26), ["non-zeros"])
+    lines = {t.name: t for t in fig.data if t.showlegend is not False}
+    assert list(lines) == ["dense", "FPE α = 2", "FPE α = 4"]
+    assert lines["dense"].line.color == variant_colour("dense")
+    assert len({t.line.color for t in lines.values()}) == 3
+    assert all("<br>" in t.hovertemplate for t in lines.values())
+    assert "3 seeds" in fig.layout.legend.title.text
 
 
-def test_split_table_has_no_float_junk():
-    assert_clean_table(page.split_table(_width_result(), 8, 4), ["non-zeros"])
+def test_diff_table_shows_intervals_in_points():
+    diffs = {2: comparison(0.1, 0.05, 0.15), 32: comparison(0.001, -0.0002, 0.0038)}
+    styler = page.diff_table(diffs)
+    assert len(styler.data.columns) <= 4
+    assert styler.data.loc[32, "CI from"] == pytest.approx(-0.02)
+    assert styler.data.loc[2, "difference (points)"] == pytest.approx(10.0)
+    assert_clean_table(styler)
+
+
+def test_split_numbers_read_the_feature_setting():
+    width = _width_result()
+    out = page.split_numbers(width, comparison(0.0008, -0.0024, 0.0039), "p_")
+    assert math.isclose(out["p_split_dense"], 100 * _base(8))
+    assert math.isclose(out["p_split_feature"], 100 * (_base(8) + 0.01))
+    assert math.isclose(out["p_split_random"], 100 * (_base(8) + 0.01))
+    assert out["p_fr"] == pytest.approx(0.08) and out["p_fr_high"] == pytest.approx(0.39)
+    assert out["p_fr_level"] == pytest.approx(95.0)
+
+
+def test_load_rows_and_table():
+    rows = page.load_rows(_load_result())
+    assert len(rows) == 6 and list(rows["hidden"]) == [2, 2, 2, 4, 4, 4]
+    # the columns the error-rate exercise reads
+    assert {"dense (%)", "FPE (%)", "classes per neuron", "relative gain (%)"} <= set(rows)
+    assert rows["relative gain (%)"].tolist() == pytest.approx(
+        [100 * 0.01 * k / h for h, k in ((2, 3), (2, 6), (2, 12), (4, 3), (4, 6), (4, 12))]
+    )
+    styler = page.load_table(rows)
+    assert list(styler.data.columns) == ["h = 2 (%)", "h = 4 (%)"]
+    assert list(styler.data.index) == [3, 6, 12]
+    assert_clean_table(styler)
+
+
+def test_load_figure_one_line_per_width_on_a_log_axis():
+    fig = page.load_figure(_load_result())
+    assert_readable_figure(fig)
+    lines = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in lines] == ["h = 2", "h = 4"]
+    assert list(lines[0].x) == sorted(lines[0].x)
+    ticks = fig.layout.xaxis.tickvals
+    assert fig.layout.xaxis.type == "log" and min(ticks) <= 0.75 and max(ticks) >= 6
+    assert lines[1].y[-1] == pytest.approx(3.0)  # 12 classes over 4 neurons: +3 %
+    assert "<br>" in lines[0].hovertemplate and "12 classes" in lines[0].text[-1]
 
 
 @pytest.mark.parametrize(
@@ -94,155 +160,73 @@ def test_match_figure_shows_fpe_the_crossing_and_the_paper(changes):
     m = _match(**changes)
     fig = page.match_figure(m, 1.2, 3)
     assert_readable_figure(fig)
-    names = " ".join(t.name for t in fig.data)
-    assert "FPE, h = 8" in names and "dense" in names and "paper" in names
-    # FPE's accuracy is drawn across each panel, and the zoom holds the matched ratio and 1.2.
-    lines = [t for t in fig.data if t.name.startswith("FPE's accuracy")]
-    assert len(lines) == 2 and all(t.x[1] - t.x[0] > 0.2 for t in lines)
-    lo, hi = fig.layout.xaxis2.range
-    assert lo < 1.0 and hi > max(1.2, m["param_ratio"]) - 1e-9
-    labels = [a.text for a in fig.layout.annotations]
-    assert any(f"{m['param_ratio']:.2f}×" in t or "at most 1×" in t for t in labels)
-    # Error bars in the zoom are not clipped: each dense point inside it fits with its bar.
-    y0, y1 = fig.layout.yaxis2.range
-    for e in m["dense_curve"]:
-        if lo <= e["nonzero"] / m["fpe_nonzero"] <= hi:
-            assert y0 <= 100 * (e["accuracy"] - e["accuracy_std"]) <= y1
-            assert y0 <= 100 * (e["accuracy"] + e["accuracy_std"]) <= y1
-
-
-def test_spread_words_ratio_inside_above_and_below():
-    assert "includes the paper's 1.2." in page.spread_words(1.2, 1.0, 1.5)
-    above = page.spread_words(1.2, 1.0, 1.09)
-    assert "does not include the paper's 1.2, which lies 0.11 above it" in above
-    below = page.spread_words(1.2, 1.3, 1.5)
-    assert "which lies 0.10 below it" in below
-
-
-@pytest.mark.parametrize(
-    ("low", "high", "expected"),
-    [
-        (1.0, 1.1999, "at its upper end"),  # prints as 1.20: at the edge, never "0.00 above"
-        (1.196, 1.4, "at its lower end"),
-        (1.2, 1.2, "is 1.20 at both ends, equal to the paper's 1.2"),
-        (1.0, 1.0, "is 1.00 at both ends, below the paper's 1.2"),
-        (1.5, 1.5, "is 1.50 at both ends, above the paper's 1.2"),
-    ],
-)
-def test_spread_words_degenerate_cases(low, high, expected):
-    text = page.spread_words(1.2, low, high)
-    assert expected in text
-    assert "0.00" not in text and "**" not in text
-
-
-def test_spread_words_rejects_a_reversed_range():
-    with pytest.raises(ValueError, match="upwards"):
-        page.spread_words(1.2, 1.5, 1.0)
-
-
-def _ladder(*verdicts):
-    make = {"better": (1.0, 0.5, 1.5), "worse": (-1.0, -1.5, -0.5), "nd": (0.0, -1.0, 1.0)}
-    return {
-        1000 * (i + 1): comparison(*make[v], name=f"FPE − dense h = {i}")
-        for i, v in enumerate(verdicts)
-    }
-
-
-@pytest.mark.parametrize(
-    ("verdicts", "expected"),
-    [
-        (
-            ("better", "nd", "worse"),
-            "more than 1.00 and less than 3.00 times the parameters, and "
-            "the paper's 1.2× lies within",
-        ),
-        (("nd", "nd"), "bound the matched size from neither side, and these seeds neither confirm"),
-        (
-            ("better", "better"),
-            "more than 2.00 times the parameters, with no upper bound, so FPE "
-            "is worth more than the paper's 1.2×",
-        ),
-        (
-            ("worse", "worse"),
-            "less than 1.00 times the parameters, with no lower bound, so FPE "
-            "is worth less than the paper's 1.2×: that does not reproduce",
-        ),
-        (("worse", "better"), "These verdicts disagree"),
-    ],
-)
-def test_match_words_every_bracket(verdicts, expected):
-    text = page.match_words(_ladder(*verdicts), 1000, 1.2)
-    assert expected in text
-    assert "**" not in text
-
-
-def test_match_words_compares_at_printed_precision():
-    # FPE worse than a dense model with 1.2004 × its parameters: printed 1.20, and the paper's
-    # 1.2 is then at that bound, so FPE is worth less (the matched size is below 1.20).
-    ladder = {12004: comparison(-1.0, -1.5, -0.5)}
-    assert "worth less than the paper's 1.2×" in page.match_words(ladder, 10000, 1.2)
-
-
-def test_load_numbers_with_an_empty_group_and_constant_gains():
-    rows = pd.DataFrame(
-        {"classes per neuron": [0.5, 1.0, 1.5], "relative gain (%)": [2.0, 2.0, 2.0]}
+    by_name = {t.name.split(",")[0].split(":")[0]: t for t in fig.data}
+    assert list(by_name["FPE"].x) == [1.0]
+    assert by_name["matched"].x[0] == m["param_ratio"]
+    assert by_name["matched"].error_x.arrayminus[0] == pytest.approx(
+        m["param_ratio"] - m["param_ratio_low"]
     )
-    out = page.load_numbers(rows, {}, type("Cfg", (), {"grid": {"hidden": [2], "n_classes": [3]}}))
-    assert "no setting has at least 4" in out["load_means"]
-    assert out["rho"].startswith("undefined")
-    assert out["load_family"] == 0
-
-
-def test_rank_correlation_is_none_when_undefined():
-    assert page.rank_correlation([1], [2]) is None
-    assert page.rank_correlation([1, 2, 3], [5, 5, 5]) is None
-    assert math.isclose(page.rank_correlation([1, 2, 3], [1, 3, 2]), 0.5)
-    with pytest.raises(ValueError):
-        page.rank_correlation([1, 2], [1])
-
-
-def test_load_figure_and_table_are_readable():
-    rows = pd.DataFrame(
-        [
-            {
-                "classes": c,
-                "hidden": h,
-                "classes per neuron": c / h,
-                "dense (%)": 50.0,
-                "FPE (%)": 55.123456,
-                "± s.d.": 1.0,
-                "relative gain (%)": 10.0 * c / h,
-                "gain ± s.d.": 2.0,
-                "absolute gain (points)": 5.123456,
-            }
-            for h in (2, 4)
-            for c in (3, 6, 13)
-        ]
-    )
-    fig = page.load_figure(rows, 4, 3)
-    assert_readable_figure(fig)
-    assert set(fig.layout.xaxis.tickvals) >= {1, 2, 4}
-    assert_clean_table(page.load_table(rows))
+    assert by_name["paper"].x[0] == 1.2 and by_name["paper"].marker.symbol == PAPER_MARKER["symbol"]
+    assert by_name["dense"].line.color == variant_colour("dense")
+    ticks = list(fig.layout.xaxis.tickvals)
+    assert 1 in ticks and 1.2 in ticks and max(ticks) >= 2
+    assert "3 seeds" in fig.layout.legend.title.text
 
 
 def test_curve_table_integers_and_ratios():
-    assert_clean_table(page.curve_table(_match()), ["non-zeros"])
+    styler = page.curve_table(_match())
+    assert len(styler.data.columns) <= 4
+    assert styler.data.loc[8, "× FPE's"] == pytest.approx(1.0)
+    assert_clean_table(styler, ["non-zeros"])
 
 
-def test_match_numbers_words_the_bound_and_the_paper_width():
-    out = page.match_numbers(_match(bound="above"), {}, 384, 26)
-    assert "lower bound" in out["m_bound"]
-    assert math.isclose(out["m_paper_width"], (1.2 * (8 * 411 + 26) - 26) / 411)
-    assert out["paper_ratio"] == "1.2"
+def test_match_numbers_in_percent_with_prefix():
+    out = page.match_numbers(_match(), "q_m_")
+    assert out["q_m_fpe"] == pytest.approx(58.8) and out["q_m_fpe_std"] == pytest.approx(1.2)
+    assert out["q_m_low"] == 1.0 and out["q_m_high"] == 1.09
+    assert out["q_m_param_ratio"] == 1.03 and out["q_m_fpe_nonzero"] == 3314
 
 
-def test_width_labels_stay_inside_the_panel_and_apart():
-    from expand_neurons.book.pages.embeddings import _label_positions
+def test_part_numbers_with_and_without_a_look():
+    estimate = SimpleNamespace(value=5.3, n=10)
+    plan = SimpleNamespace(looks=(5, 10, 20, 40))
+    part = SimpleNamespace(
+        estimate=estimate,
+        low=3.8,
+        high=6.7,
+        level=0.99978,
+        look=SimpleNamespace(index=1),
+        part=SimpleNamespace(plan=plan),
+    )
+    out = page.part_numbers(part, "c_")
+    assert out == pytest.approx(
+        {
+            "c_est": 5.3,
+            "c_n": 10,
+            "c_low": 3.8,
+            "c_high": 6.7,
+            "c_level": 99.978,
+            "c_look": 2,
+            "c_looks": 4,
+        }
+    )
+    no_look = page.part_numbers(SimpleNamespace(**{**vars(part), "look": None}), "c_")
+    assert "c_look" not in no_look and no_look["c_est"] == 5.3
 
-    # 1.0 and 1.05 are close: the second label goes above; 2.9 is in the last fifth: left
-    assert _label_positions([1.0, 1.05, 2.0, 2.9], 0.9, 3.0) == [
-        "bottom right",
-        "top right",
-        "bottom right",
-        "bottom left",
-    ]
+
+def test_paper_width_has_the_ratio_times_the_parameters():
+    w = page.paper_width(384, 26, 8, 1.2)
+    per_neuron = 384 + 26 + 1
+    assert dense_nonzero(384, 8, 26) * 1.2 == pytest.approx(w * per_neuron + 26)
+    assert 9.6 < w < 9.7  # a little over 1.2 x 8: the output bias does not scale
+    assert page.paper_width(384, 26, 8, 1.0) == pytest.approx(8)
+
+
+def test_data_numbers_and_seeds():
+    cfg = SimpleNamespace(max_per_class=200, warmup_epochs=25, epochs=50)
+    data = SimpleNamespace(n_classes=26, dim=384, y_train=[0] * 30, y_test=[0] * 8)
+    out = page.data_numbers(cfg, data)
+    assert out["post_epochs"] == 25 and out["n_train"] == 30 and out["n_test"] == 8
+    assert out["chance"] == pytest.approx(100 / 26)
+    assert page.seeds(_width_result()) == 3
+    assert page.seeds({"records": [{"accuracies": [1, 2]}, {"accuracies": [1]}]}) == 1

@@ -1,19 +1,16 @@
-"""The robustness and scoreboard pages' helpers: readable tables, counts, the design checker."""
+"""The robustness page's tables and figure (narrow, readable, numbered as the design matrix) and
+the design exercise's checker."""
 
 import pytest
 
 from expand_neurons.book import exercises
 from expand_neurons.book.pages import robustness as page
-from expand_neurons.book.pages.scoreboard import board_facts
-from expand_neurons.book.scoreboard import CLAIMS, Row
 from expand_neurons.claims import main_effects as me
-from expand_neurons.claims.evaluate import ClaimResult, PartResult
-from expand_neurons.claims.outcomes import Outcome, Reason, Verdict
 from expand_neurons.experiments import robustness as rb
 
 
-def _result(designs, seeds=3):
-    """Records of every claim setting in each design: random gains 5 points at the pilot."""
+def _result(designs, seeds=3, gain=0.05):
+    """Records of every claim setting in each design: random gains ``gain`` at the pilot."""
     records = []
     for d in designs:
         for setting, variants in (
@@ -24,30 +21,78 @@ def _result(designs, seeds=3):
             ("neurons32", ("dense", "random")),
         ):
             for v in variants:
-                acc = 0.7 + 0.05 * (v != "dense") + 0.05 * (v == "clause")
+                acc = 0.7 + gain * (v != "dense") + 0.05 * (v == "clause")
                 accs = [acc + 0.001 * j for j in range(seeds)]
                 records.append({"design": d, "setting": setting, "variant": v,
                                 "accuracies": accs, "exact_matches": accs})  # fmt: skip
     return {"records": records, "config": {"grid": {"design": list(designs)}}}
 
 
-def test_tables_are_readable():
+def test_the_factors_table_gives_each_choice_its_letter():
+    frame = page.factors_table().data
+    assert list(frame["letter"]) == list("ABCDEFG")
+    assert frame.loc["outputs", "meaning"] == "one output per clause, or one DNF output"
+    assert frame.shape[1] <= 4
+
+
+def test_the_design_matrix_is_a_balanced_sign_table_numbered_from_one():
+    matrix = page.design_matrix(rb.fractional_factorial())
+    assert list(matrix.index[:2]) == [1, 2] and matrix.index.name == "design"
+    assert list(matrix.columns) == list("ABCDEFG")
+    assert set(matrix.loc[1]) == {"−"}  # the first design: every choice at its first level
+    assert all((matrix[c] == "+").sum() == 8 for c in matrix)
+    row = page.design_matrix([{**rb.default_design(), "inputs": "uniform"}]).loc[1]
+    assert row["D"] == "+" and (row == "+").sum() == 1
+
+
+def test_design_means_are_numbered_as_in_the_grid_and_split_by_claims():
+    designs = rb.fractional_factorial()[:3]
+    result = _result(designs)
+    result["records"] = [r for r in result["records"] if r["design"] != designs[1]]
+    table = page.design_means_table(result, me.CLAIMS[:3])
+    frame = table.data
+    assert list(frame.index) == [1, 3] and list(frame.columns) == list(me.CLAIMS[:3])
+    assert frame.loc[1, "random_vs_dense"] == pytest.approx(5.0)
+    assert frame.loc[3, "recovery"] == pytest.approx(0.0)
+    html = table.to_html()
+    assert ">5.0<" in html and "-0.0" not in html and "padding" in html
+
+
+def test_effects_table_puts_estimate_and_interval_in_one_cell_per_claim():
+    fits = [me.main_effects(_result(rb.fractional_factorial()), c) for c in me.CLAIMS[:2]]
+    frame = page.effects_table(fits).data
+    assert list(frame.columns) == list(me.CLAIMS[:2]) and len(frame) == 1 + len(rb.FACTORS)
+    assert frame.loc["grand mean", "random_vs_dense"].startswith("+5.0 [")
+    assert frame.index[1] == "outputs → dnf"
+    tiny = me.MainEffects(
+        "alpha",
+        me.Mean(-0.04, -1.26, 0.8, 0.5),
+        tuple(me.Effect(f.name, f.levels, -0.03, -2.0, 2.0, 0.9) for f in rb.FACTORS),
+        0.95,
+        16,
+        5,
+        "design-means",
+    )
+    assert page.effects_table([tiny]).data.iloc[0, 0] == "0.0 [-1.3, +0.8]"
+
+
+def test_the_effects_figure_has_short_tooltip_lines():
+    fits = [me.main_effects(_result(rb.fractional_factorial()), c) for c in me.CLAIMS[:2]]
+    fig = page.effects_figure(fits)
+    assert len(fig.data) == 2
+    for trace in fig.data:
+        lines = trace.hovertemplate.removesuffix("<extra></extra>").split("<br>")
+        assert len(lines) == 5 and max(map(len, lines)) <= 60, lines
+        assert "95% interval" in trace.hovertemplate
+
+
+def test_closest_table_lists_the_paper_last():
     designs = rb.fractional_factorial()[:2]
-    html = page.design_means_table(_result(designs)).to_html()
-    assert ">1. default<" in html and ">5.0<" in html and "nan" not in html.lower()
-    assert "one output per clause, or one DNF output" in page.factors_table().to_html()
     pilots = rb.design_pilots(_result(designs))
     target = {"dense": 0.787, "random": 0.887, "clause": 0.994}
     html = page.closest_table(rb.closest_to(pilots, target), target).to_html()
     assert ">70.1<" in html and ">78.7<" in html and "nan" not in html.lower()
-    fits = [me.main_effects(_result(rb.fractional_factorial()), "random_vs_dense")]
-    html = page.effects_table(fits).to_html()
-    assert ">grand mean<" in html and ">5.0<" in html
-
-
-def test_design_matrix_numbers_the_designs():
-    matrix = page.design_matrix(rb.one_at_a_time())
-    assert list(matrix.index[:2]) == [1, 2] and matrix.index.name == "design"
+    assert page.closest_table(rb.closest_to(pilots, target), target).data.index[-1] == "paper"
 
 
 def test_robustness_design_checker_names_the_mistake():
@@ -65,24 +110,3 @@ def test_robustness_design_checker_names_the_mistake():
         exercises.check_robustness_design(lambda cfg: cfg.replace(grid={"design": one}, seeds=2))
     with pytest.raises(exercises.ExerciseError, match="return a config"):
         exercises.check_robustness_design(lambda cfg: one)
-
-
-def test_board_facts_count_the_outcomes():
-    def row(claim, outcome):
-        verdict = Verdict(outcome, Reason.WIDE if outcome is Outcome.INCONCLUSIVE else None)
-        result = ClaimResult(claim, tuple(PartResult(p, verdict) for p in claim.parts))
-        return Row(claim, result, result)
-
-    tested = [c for c in CLAIMS if c.parts]
-    rows = [
-        row(tested[0], Outcome.SUPPORTED),
-        row(tested[1], Outcome.CONTRADICTED),
-        row(tested[2], Outcome.SUPPORTED),
-        row(tested[3], Outcome.NOT_COMPUTED),
-        row(next(c for c in CLAIMS if not c.parts), Outcome.SUPPORTED),
-    ]
-    facts = board_facts(rows, "quick")
-    assert (facts["sb_tested"], facts["sb_paper_supported"]) == (4, 2)
-    assert facts["sb_paper_contradicted"] == 1 and facts["sb_paper_not_computed"] == 1
-    assert facts["sb_stored"] == 3 and facts["sb_live_not_tested"] == 1
-    assert board_facts([], "quick")["sb_tested"] == 0

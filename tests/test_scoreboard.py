@@ -1,5 +1,6 @@
 """The claims scoreboard: every claim's sources resolve on the quick grids, the committed store
-is read without computing, and the table and figure show every claim."""
+is read without computing, the tables and the figure show every claim, narrow and readable, and
+the page's prose names every section the catalogue points to."""
 
 import math
 import re
@@ -7,16 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from expand_neurons.book.pages.scoreboard import (
+    health_table,
+    outcome_table,
+    plan_table,
+)
 from expand_neurons.book.scoreboard import (
     CLAIMS,
+    Row,
     board,
+    estimate_cell,
     estimates_figure,
     experiments_of,
-    markdown_table,
     sources_table,
     stored_results,
 )
-from expand_neurons.claims.outcomes import Outcome
+from expand_neurons.claims.estimands import Estimate
+from expand_neurons.claims.evaluate import ClaimResult, PartResult
+from expand_neurons.claims.outcomes import Outcome, Reason, Verdict
 from expand_neurons.experiments import get
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
@@ -58,11 +67,11 @@ def test_every_source_resolves_on_the_quick_grids(tiny_results):
     for row in rows:
         assert row.live.outcome is not Outcome.NOT_COMPUTED, row.claim.key
         assert row.stored.outcome in (Outcome.NOT_COMPUTED, Outcome.NOT_TESTED)
-    table = markdown_table(rows, "quick")
-    lines = table.splitlines()
-    assert len(lines) == 2 + len(CLAIMS)
-    assert all(line.count(" | ") == 6 for line in lines[2:])
-    assert all("{ref}`" in line for line in lines[2:])
+    for table in (outcome_table(rows), outcome_table(rows, "quick")):
+        frame = table.data
+        assert len(frame) == len(CLAIMS) and len(frame.columns) <= 3  # and the index: claim
+        assert "nan" not in table.to_html().lower()
+    assert list(outcome_table(rows, "quick").data.columns)[-1] == "outcome (quick)"
     frame = sources_table(rows)
     assert len(frame) == sum(len(c.parts) for c in CLAIMS)
     assert frame["sources"].str.len().min() > 0
@@ -86,6 +95,12 @@ def test_stored_results_read_the_committed_store_without_computing():
     for row in rows:
         assert row.live.outcome in (Outcome.NOT_COMPUTED, Outcome.NOT_TESTED)
         assert row.stored.outcome in set(Outcome)
+    paper = outcome_table(rows).data
+    assert list(paper.columns) == ["the paper", "estimate [interval]", "outcome"]
+    assert list(paper["outcome"]) == [str(r.stored.verdict) for r in rows]
+    for table in (health_table(stored), plan_table(rows, stored)):
+        assert table.data.shape[1] + table.data.index.nlevels <= 5
+        assert "padding" in table.to_html() and "nan" not in table.to_html().lower()
 
 
 @pytest.mark.parametrize("chapter", ["fpe", "load", "collisions", "embeddings", "cnn", "deep"])
@@ -103,8 +118,12 @@ def test_each_chapter_gives_the_scoreboard_s_outcomes(chapter, tiny_results, mon
         assert [p.low for p in r.live.parts] == pytest.approx(
             [p.low for p in same.live.parts], nan_ok=True
         )
-    html = claim_notes.claims_table(chapter, "quick").to_html()
-    assert "outcome (quick)" in html and "nan" not in html.lower()
+    table = claim_notes.claims_table(chapter, "quick")
+    assert len(table.data.columns) <= 3, "narrow enough for a phone"
+    assert set(table.data.index.get_level_values("profile")) == {"paper", "quick"}
+    outcomes = set(table.data["outcome"])
+    assert outcomes == {str(r.stored.verdict) for r in rows} | {str(r.live.verdict) for r in rows}
+    assert "nan" not in table.to_html().lower()
 
 
 def test_a_chapter_without_claims_is_an_error():
@@ -112,3 +131,45 @@ def test_a_chapter_without_claims_is_an_error():
 
     with pytest.raises(KeyError, match="no claim of the catalogue has a section in chapter"):
         claims_in("hardware-training")
+
+
+def _part(claim, index, value=None, low=float("nan"), high=float("nan"), level=0.99):
+    part = claim.parts[index]
+    if value is None:
+        return PartResult(part, Verdict(Outcome.NOT_COMPUTED))
+    verdict = Verdict(Outcome.SUPPORTED) if low > 0 else Verdict(Outcome.INCONCLUSIVE, Reason.WIDE)
+    estimate = Estimate(value, 10, "seeds", "random minus dense")
+    return PartResult(part, verdict, estimate, low, high, level)
+
+
+def test_an_estimate_cell_gives_each_part_its_interval_on_a_line():
+    one = next(c for c in CLAIMS if len(c.parts) == 1 and c.parts[0].estimand.unit == "points")
+    assert estimate_cell(ClaimResult(one, (_part(one, 0, 1.64, -2.6, 5.84),))) == (
+        "+1.6 [-2.6, +5.8]"
+    )
+    assert estimate_cell(ClaimResult(one, (_part(one, 0),))) == "–"
+    assert estimate_cell(ClaimResult(one, (_part(one, 0, 9.0),))) == "+9.0"  # no interval
+    two = next(c for c in CLAIMS if [p.estimand.unit for p in c.parts] == ["points", "points"])
+    text = estimate_cell(ClaimResult(two, (_part(two, 0, 3.0, 1.0, 5.0), _part(two, 1))))
+    first, second = text.split("<br>")
+    assert first.startswith(two.parts[0].name) and first.endswith("+3.0 [+1.0, +5.0]")
+    assert second == f"{two.parts[1].name}: –"
+
+
+def test_the_figure_s_tooltips_are_short_lines():
+    one = next(c for c in CLAIMS if len(c.parts) == 1 and c.parts[0].estimand.unit == "points")
+    result = ClaimResult(one, (_part(one, 0, 1.64, -2.6, 5.84, level=0.9998),))
+    fig = estimates_figure([Row(one, result, result)], "quick")
+    hovers = [t.hovertemplate for t in fig.data if t.name != "the paper"]
+    assert len(hovers) == 2  # paper profile and this build
+    for hover in hovers:
+        lines = hover.removesuffix("<extra></extra>").split("<br>")
+        assert len(lines) >= 4 and max(map(len, lines)) <= 60, lines
+        assert "99.980 % interval -2.6 to +5.8" in lines
+
+
+def test_the_page_refers_to_every_section_the_catalogue_names():
+    page = (BOOK / "scoreboard.md").read_text()
+    refs = set(re.findall(r"\{ref\}`(?:[^`<]*<)?([\w-]+)>?`", page))
+    for claim in CLAIMS:
+        assert set(claim.sections) <= refs, (claim.key, set(claim.sections) - refs)

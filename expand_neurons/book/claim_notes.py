@@ -18,7 +18,7 @@ from pandas.io.formats.style import Styler
 
 from ..claims.catalogue import CLAIMS, experiments_of
 from .runs import read
-from .scoreboard import Row, board, cell, stored_results
+from .scoreboard import Row, board, estimate_cell, stored_results
 from .tables import readable
 
 __all__ = ["claims_in", "live_results", "rows_for", "claims_table"]
@@ -55,20 +55,21 @@ def rows_for(chapter: str, live: Mapping[str, Mapping[str, Any] | None]) -> list
 def claims_table(
     chapter: str, profile: str, own: Mapping[str, Mapping[str, Any]] | None = None
 ) -> Styler:
-    """The claims in ``chapter`` as the scoreboard reads them: the paper, each profile's
-    estimates with their intervals, and the outcomes."""
+    """The claims in ``chapter`` as the scoreboard reads them, narrow enough for a phone: the
+    paper's value, then for the paper profile and for this build's ``profile`` (the quick
+    check) each part's estimate with its interval and the catalogue's outcome."""
     rows = rows_for(chapter, live_results(profile, own))
     frame = pd.DataFrame(
         [
             {
-                "claim": f"{r.claim.key}: {r.claim.text}",
-                "the paper": r.claim.paper,
-                "paper profile (stored)": cell(r.stored),
-                "outcome": str(r.stored.verdict),
-                f"{profile} profile (this build)": cell(r.live),
-                f"outcome ({profile})": str(r.live.verdict),
+                "claim": f"{r.claim.key}. {r.claim.text}",
+                "profile": name,
+                "the paper": r.claim.paper if name == "paper" else "",
+                "estimate [interval]": estimate_cell(result),
+                "outcome": str(result.verdict),
             }
             for r in rows
+            for name, result in (("paper", r.stored), (profile, r.live))
         ]
-    ).set_index("claim")
+    ).set_index(["claim", "profile"])
     return readable(frame)

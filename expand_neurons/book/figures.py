@@ -40,10 +40,17 @@ __all__ = [
     "paper_note",
     "NOTE_LINE_PX",
     "OUTCOME_COLOURS",
+    "VARIANT_COLOURS",
+    "WIDTH_COLOURS",
+    "REFERENCE_COLOUR",
+    "variant_colour",
     "LAYOUT_COLOURS",
     "AXIS_TITLE_COLOUR",
     "readable_axis_titles",
     "log_ticks",
+    "log_axis",
+    "add_variant",
+    "uncertainty_note",
     "train_ratio_figure",
 ]
 
@@ -173,6 +180,34 @@ OUTCOME_COLOURS: dict[Outcome, str] = {
     Outcome.NOT_TESTED: "#DDDDDD",
 }
 
+#: The book's one palette of variants: the same variant has the same colour on every page
+#: (Okabe-Ito: distinguishable for colour-blind readers and on light and dark pages). A name
+#: that starts with a known variant (``"grouped-2"``) takes that variant's colour.
+VARIANT_COLOURS: dict[str, str] = {
+    "dense": "#E69F00",
+    "random": "#0072B2",
+    "clause": "#009E73",
+    "feature": "#CC79A7",
+    "overlap": "#D55E00",
+    "dropconnect": "#56B4E9",
+    "grouped": "#56B4E9",
+    "packed": "#D55E00",
+    "apart": "#009E73",
+}
+#: Colours for a sequence of widths or other ordered settings (lines of one figure).
+WIDTH_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+#: The grey of reference lines (zero gain, a fitted line, a closed form): never a data colour.
+REFERENCE_COLOUR = "rgba(128, 128, 128, 0.8)"
+
+
+def variant_colour(variant: str) -> str:
+    """The colour of ``variant`` in :data:`VARIANT_COLOURS` (``"grouped-2"`` as ``"grouped"``)."""
+    for name, colour in VARIANT_COLOURS.items():
+        if variant == name or variant.startswith(f"{name}-"):
+            return colour
+    raise KeyError(f"no colour for variant {variant!r}; known: {sorted(VARIANT_COLOURS)}")
+
+
 #: One colour per layout, distinguishable for colour-blind readers (Okabe-Ito) and on dark pages.
 LAYOUT_COLOURS = {"masked": "#D55E00", "grouped": "#0072B2", "sparse": "#009E73"}
 
@@ -278,3 +313,79 @@ def train_ratio_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
         margin={"t": 80},
     )
     return readable_axis_titles(style(fig))
+
+
+def add_variant(
+    fig: go.Figure,
+    x: Sequence[float],
+    records: Sequence[Mapping[str, Any]],
+    *,
+    name: str,
+    colour: str,
+    dash: str = "solid",
+    shift: float = 0.0,
+    dots: bool = True,
+    field: str = "accuracy",
+    **subplot: Any,
+) -> go.Figure:
+    """Add one variant to ``fig``: its mean test accuracy (%) over seeds at each ``x`` as a line
+    with ±1 s.d. error bars, and (with ``dots``) every seed's accuracy as a dot, all in
+    ``colour`` and in one legend group named ``name`` (only the line has a legend entry).
+    ``field="relative_gain"`` draws the relative gain (%, signed) instead, without dots.
+
+    Args:
+        x: the swept values (e.g. widths), one per record.
+        records: result records (``accuracy``, ``accuracy_std``, ``accuracies``: 0-1 scale).
+        shift: moves the dots sideways by this fraction of ``x`` (log axes: ``x * (1 + shift)``)
+            so that the dots of two variants do not cover each other.
+        subplot: ``row=..., col=...`` for a figure made with ``make_subplots``; the legend entry
+            is shown only once per ``name`` across panels.
+    """
+    if len(x) != len(records):
+        raise ValueError(f"{len(x)} x values for {len(records)} records")
+    shown = any(t.name == name and t.showlegend is not False for t in fig.data)
+    sign = "" if field == "accuracy" else "+"
+    fig.add_trace(
+        go.Scatter(
+            x=list(x),
+            y=[100 * r[field] for r in records],
+            error_y={"type": "data", "array": [100 * r[f"{field}_std"] for r in records]},
+            mode="lines+markers",
+            name=name,
+            legendgroup=name,
+            showlegend=not shown,
+            line={"color": colour, "dash": dash},
+            marker={"color": colour, "size": 8},
+            hovertemplate=f"{name}: %{{x}}, %{{y:{sign}.1f}} %<extra></extra>",
+        ),
+        **subplot,
+    )
+    if dots and field == "accuracy":
+        fig.add_trace(
+            go.Scatter(
+                x=[v * (1 + shift) for v, r in zip(x, records) for _ in r["accuracies"]],
+                y=[100 * a for r in records for a in r["accuracies"]],
+                mode="markers",
+                name=f"{name}, one seed",
+                legendgroup=name,
+                showlegend=False,
+                marker={"color": colour, "size": 6, "opacity": 0.55, "symbol": "circle-open"},
+                hovertemplate=f"{name}, one seed: %{{y:.1f}} %<extra></extra>",
+            ),
+            **subplot,
+        )
+    return fig
+
+
+def uncertainty_note(seeds: int, dots: bool = True, sep: str = "<br>") -> str:
+    """What the error bars (and dots) of :func:`add_variant` show, for a legend title: short
+    lines (two, three with ``dots``) joined by ``sep``, so that a legend beside the panels fits
+    the page (``sep=" "`` for one line)."""
+    parts = ["error bars: ±1 s.d.", f"over {seeds} seed{'s' if seeds != 1 else ''}"]
+    return sep.join(parts + (["open dots: single seeds"] if dots else []))
+
+
+def log_axis(values: Sequence[float]) -> dict[str, Any]:
+    """Keyword arguments of ``update_xaxes`` for a log axis ticked at exactly ``values``."""
+    ticks = sorted(set(values))
+    return {"type": "log", "tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}

@@ -7,11 +7,13 @@ they read and draws them. :func:`live_results` runs what the claims need in one 
 chapters); :func:`stored_results` reads the paper profile from the committed store
 (:func:`.stored.paper_result`), computing nothing. :func:`board` evaluates the catalogue on both
 (each profile its own family, :func:`expand_neurons.claims.evaluate.evaluate`);
-:func:`markdown_table` and :func:`estimates_figure` show it, paper profile first.
+:func:`estimates_figure` draws it, paper profile first (the page's tables are in
+:mod:`.pages.scoreboard`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +36,7 @@ __all__ = [
     "Row",
     "board",
     "cell",
-    "markdown_table",
+    "estimate_cell",
     "estimates_figure",
     "sources_table",
 ]
@@ -83,36 +85,45 @@ def cell(result: ClaimResult) -> str:
     return "; ".join(f"{p.part.name}: {t}" for p, t in zip(result.parts, texts))
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def markdown_table(rows: Sequence[Row], live_profile: str) -> str:
-    """The scoreboard as a MyST table, paper profile first; the last column links the
-    sections (``{ref}``)."""
-    head = [
-        "claim",
-        "the paper",
-        "paper profile (stored)",
-        "outcome",
-        f"{live_profile} profile (this build)",
-        "outcome",
-        "shown in",
-    ]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        c = r.claim
-        cells = [
-            f"**{c.key}** {c.text}",
-            c.paper,
-            cell(r.stored),
-            f"**{r.stored.verdict}**",
-            cell(r.live),
-            f"**{r.live.verdict}**",
-            ", ".join(f"{{ref}}`{s}`" for s in c.sections),
+def _hover(label: str, profile: str, p: PartResult) -> str:
+    """A short tooltip of one drawn part, one fact per line: which part, the outcome, the
+    estimate, its interval and level, and the seeds (or settings) behind it."""
+    assert p.estimate is not None
+    e, unit = p.estimate, p.part.estimand.unit
+    digits = ".1f" if unit == "points" else ".3g"
+    look = f"look {p.look.index + 1} of {len(p.part.plan.looks)}, " if p.look else ""
+    return "<br>".join(
+        [
+            label,
+            f"{profile}: {p.verdict.outcome}",
+            f"estimate {e.value:+{digits}} {unit}",
+            f"{_percent(p.level)} % interval {p.low:+{digits}} to {p.high:+{digits}}",
+            f"{look}{e.n} {e.unit}",
         ]
-        lines.append("| " + " | ".join(_escape(x) for x in cells) + " |")
-    return "\n".join(lines)
+    )
+
+
+def _percent(level: float) -> str:
+    """A confidence level in percent with the digits that tell it from 100 (``99.978``)."""
+    return f"{100 * level:.{max(0, math.ceil(-math.log10(1 - level)) - 1)}f}"
+
+
+def _estimate(p: PartResult) -> str:
+    e = p.estimate
+    if e is None:
+        return "–"
+    digits = ".1f" if p.part.estimand.unit == "points" else ".2f"
+    if p.low != p.low:  # no interval (too few seeds, or another part is missing)
+        return f"{e.value:+{digits}}"
+    return f"{e.value:+{digits}} [{p.low:+{digits}}, {p.high:+{digits}}]"
+
+
+def estimate_cell(result: ClaimResult) -> str:
+    """Each part's estimate and interval, ``+1.6 [-2.6, +5.8]`` (one line per part, named when
+    the claim has several; "–" where nothing is estimated)."""
+    if len(result.parts) == 1:
+        return _estimate(result.parts[0])
+    return "<br>".join(f"{p.part.name}: {_estimate(p)}" for p in result.parts)
 
 
 def _drawn(part: PartResult) -> bool:
@@ -158,7 +169,7 @@ def estimates_figure(rows: Sequence[Row], live_profile: str) -> go.Figure:
                         name=legend,
                         legendgroup=legend,
                         showlegend=legend not in seen,
-                        hovertemplate=f"{label}<br>{name}: {p.describe()}<extra></extra>",
+                        hovertemplate=f"{_hover(label, name, p)}<extra></extra>",
                     ),
                     row=panel,
                     col=1,

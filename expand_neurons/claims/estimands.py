@@ -361,20 +361,34 @@ def dense_of(result: Mapping[str, Any], record: Record) -> Record:
 
 def _interference_points(
     results: Results, experiments: Sequence[str], metric: str, variants: Sequence[str]
-) -> list[tuple[Record, Record, str]]:
+) -> tuple[list[tuple[Record, Record, str]], list[str]]:
     """Every (FPE record, its dense record, experiment) of ``variants`` over the sweeps, each
-    computation once (a setting that several sweeps share counts once)."""
+    computation once (a setting that several sweeps share counts once), and the labels of the
+    points left out because their fold change is undefined on some seed (a metric of 0, e.g.
+    children that share no input have a mean |cosine| of 0)."""
     if metric not in MEASURED:
         raise ValueError(f"unknown interference metric {metric!r}; allowed are {list(MEASURED)}")
-    out, seen = [], []
+    out, seen, undefined = [], [], []
     for name in experiments:
         result = results[name]
         for r in distinct(records_of(result)):
             if r["variant"] not in variants or r in seen:
                 continue
             seen.append(r)
-            out.append((r, dense_of(result, r), name))
-    return out
+            dense = dense_of(result, r)
+            if _defined(r, dense, metric):
+                out.append((r, dense, name))
+            else:
+                undefined.append(f"{_label(result, r)}: {metric} 0 on some seed")
+    return out, undefined
+
+
+def _defined(fpe: Record, dense: Record, metric: str) -> bool:
+    """Whether every value :func:`_shift` divides by or takes the log of is positive."""
+    values = [
+        np.asarray(r[PER_SEED[m]], dtype=float) for r in (fpe, dense) for m in MEASURED[metric]
+    ]
+    return all(bool(np.all(v > 0)) for v in values)
 
 
 def _shift(fpe: Record, dense: Record, metric: str) -> np.ndarray:
@@ -408,14 +422,18 @@ class Interference:
 
     def estimate(self, results: Results) -> Estimate:
         """The per-seed mean shift over every (setting, variant) point."""
-        points = _interference_points(results, self.experiments, self.metric, self.variants)
+        points, undefined = _interference_points(
+            results, self.experiments, self.metric, self.variants
+        )
         each = [_shift(f, d, self.metric) for f, d, _ in points]
         n = min(len(x) for x in each)  # sweeps of different seeds: the seeds they all have
         shifts = np.array([x[:n] for x in each])  # (points, seeds)
         d = tuple(float(v) for v in shifts.mean(axis=0))
         cut = f", each cut to its first {n} seeds" if any(len(x) > n for x in each) else ""
         detail = f"{len(points)} (setting, variant) points{cut}"
-        return Estimate(float(np.mean(d)), len(d), "seeds", detail, per_seed=d)
+        return Estimate(
+            float(np.mean(d)), len(d), "seeds", detail, per_seed=d, left_out=tuple(undefined)
+        )
 
 
 @dataclass(frozen=True)
@@ -439,10 +457,11 @@ class GainFit:
 
     def estimate(self, results: Results) -> Estimate | Blocked:
         """The correlation and its settings bootstrap."""
-        xs, ys, groups, left = [], [], [], []
-        for f, d, name in _interference_points(
-            results, self.experiments, self.metric, self.variants
-        ):
+        xs: list[float] = []
+        ys: list[float] = []
+        groups: list[tuple[str, tuple[tuple[str, Any], ...]]] = []  # (experiment, setting)
+        points, left = _interference_points(results, self.experiments, self.metric, self.variants)
+        for f, d, name in points:
             health = gate(d)
             gain = _relative(f["accuracies"], d["accuracies"])
             if not health.healthy or gain is None:
@@ -450,12 +469,13 @@ class GainFit:
                 continue
             xs.append(float(_shift(f, d, self.metric).mean()))
             ys.append(float(np.mean(gain)))
-            groups.append(repr(sorted(setting_of(results[name], f).items())) + name)
+            groups.append((name, tuple(sorted(setting_of(results[name], f).items()))))
         x, y = np.array(xs), np.array(ys)
         if len(x) < 3 or x.std() == 0 or y.std() == 0:
             return Blocked(Reason.FLAT, f"{len(x)} points; gains or shifts do not vary")
-        keys = list(dict.fromkeys(groups))
-        members = [np.flatnonzero(np.array(groups) == k) for k in keys]
+        keys = {g: i for i, g in enumerate(dict.fromkeys(groups))}  # settings, in order
+        codes = np.array([keys[g] for g in groups])
+        members = [np.flatnonzero(codes == i) for i in range(len(keys))]
         rng = np.random.default_rng(self.seed)
         boot = []
         for _ in range(self.n_resamples):
@@ -464,7 +484,7 @@ class GainFit:
             if bx.std() > 0 and by.std() > 0:
                 boot.append(float(np.corrcoef(bx, by)[0, 1]))
         r = float(np.corrcoef(x, y)[0, 1])
-        detail = f"{len(x)} points in {len(keys)} settings ({len(left)} left out at the gate)"
+        detail = f"{len(x)} points in {len(keys)} settings ({len(left)} left out)"
         return Estimate(
             r, len(keys), "settings", detail, resamples=tuple(boot), left_out=tuple(left)
         )

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
 
 from .catalogue import CLAIMS, Claim, Part
 from .estimands import Blocked, Estimate
@@ -198,6 +200,8 @@ def _parts(
             out.append(PartResult(part, Verdict(outcome, reason, f"another part: {why}"), e))
         else:
             low, high, level, at = _interval(part, e, error)
+            if at is not None and e.per_seed is not None and at.n < e.n:
+                e = _first_seeds(e, at.n)  # the estimate of the seeds the interval uses
             capped = at is not None and at.index == len(part.plan.looks) - 1
             verdict = decide(
                 low,
@@ -209,3 +213,10 @@ def _parts(
             )
             out.append(PartResult(part, verdict, e, low, high, level, at))
     return tuple(out)
+
+
+def _first_seeds(e: Estimate, n: int) -> Estimate:
+    """``e`` cut to its first ``n`` per-seed values (a look of the seed plan uses exactly the
+    seeds it planned, in the order they were computed)."""
+    kept = tuple((e.per_seed or ())[:n])
+    return replace(e, value=float(np.mean(kept)), n=n, per_seed=kept)

@@ -197,7 +197,7 @@ def _macs(name: str, args: Sequence[Any], out: Any = None) -> int:
             return b.values().numel() * a.shape[0]
         batch = a.shape[0] if a.dim() == 3 else 1
         return batch * a.shape[-2] * a.shape[-1] * b.shape[-1]
-    if name == "sampled_addmm":
+    if name in ("sampled_addmm", "sparse_sampled_addmm"):  # the op's name in the dispatcher
         return args[0].values().numel() * args[1].shape[-1]
     return 0
 

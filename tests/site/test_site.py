@@ -9,9 +9,11 @@ Each page fails on: a console error or uncaught page error, a plotly warning in 
 (plotly logs "WARN: ..." when it ignores part of a figure), a request that left the machine, a
 plotly figure that did not draw, a figure panel whose axes show no tick labels or have no title
 (an axis that shares another's scale through ``matches`` may leave both to that axis), a table
-wider than the text column that does not scroll inside its own box, a formula that MathJax did
-not render, the text "Traceback" in the page, and an internal link to a missing file or to a
-missing anchor.
+wider than the text column on a 1400 px wide window, a table wider than a 390 px phone's screen
+that does not scroll inside its own box, a page wider than the phone's screen, a formula that
+MathJax did not render, text a reader must never see ("Traceback", a Python warning, a "+dirty"
+commit in a provenance note, an internal acceptance target), and an internal link to a missing
+file or to a missing anchor.
 
 It saves a screenshot of every figure in light and in dark mode under
 ``_build/screenshots/<page>/`` for a person to review (``EXPAND_NEURONS_SCREENSHOTS=off`` skips
@@ -87,11 +89,12 @@ AXES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((gd
                 anchor: ax.anchor};
     });
 })"""
-# Tables wider than the text column, outside any box that scrolls them.
-OVERFLOW_JS = """() => {
+# Tables wider than the text column: all of them (strict) or those outside a box that scrolls.
+OVERFLOW_JS = """(strict) => {
     const article = document.querySelector('.bd-article') || document.body;
     const limit = article.getBoundingClientRect().right + 1;
     const scrolls = el => {
+        if (strict) return false;
         for (let a = el.parentElement; a && a !== article; a = a.parentElement) {
             const o = getComputedStyle(a).overflowX;
             if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
@@ -102,6 +105,12 @@ OVERFLOW_JS = """() => {
         .filter(t => t.getBoundingClientRect().right > limit && !scrolls(t))
         .map(t => (t.innerText || '').trim().slice(0, 60));
 }"""
+# How much wider than the window the page is (0: no sideways scrolling).
+PAGE_OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
+#: Window widths: a desktop browser, where tables must fit the text column, and a phone.
+DESKTOP_WIDTH, PHONE_WIDTH = 1400, 390
+#: Text that a reader must never see on a page.
+NEVER_SHOWN = ("Traceback", "UserWarning", "RuntimeWarning", "+dirty", "Missed targets")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 THEMES = ("light", "dark")
 DRAWN_JS = """() => [...document.querySelectorAll('.plotly-graph-div')].every(
@@ -259,7 +268,7 @@ def test_page(docname: str, site_url: str, browser: Any) -> None:
     assert page_file.is_file(), f"{docname}: listed in _toc.yml but {page_file} was not built"
 
     problems: list[str] = []
-    context = browser.new_context()
+    context = browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900})
     page = context.new_page()
 
     def route(route: Any) -> None:
@@ -301,8 +310,8 @@ def test_page(docname: str, site_url: str, browser: Any) -> None:
                 problems.append(f"plotly figure #{figure['id']} did not draw")
 
         problems += _axis_problems(page.evaluate(AXES_JS))
-        for table in page.evaluate(OVERFLOW_JS):
-            problems.append(f"table wider than the page and not scrollable: {table!r}")
+        for table in page.evaluate(OVERFLOW_JS, True):
+            problems.append(f"table wider than the text column at {DESKTOP_WIDTH} px: {table!r}")
         if figures and os.environ.get("EXPAND_NEURONS_SCREENSHOTS", "on") != "off":
             _screenshots(page, docname)
 
@@ -310,8 +319,14 @@ def test_page(docname: str, site_url: str, browser: Any) -> None:
             problems.append(f"math not rendered: {formula}")
 
         body = page.evaluate(TEXT_JS)
-        if "Traceback" in body:
-            problems.append("the page shows a Python 'Traceback'")
+        problems += [f"the page shows {text!r}" for text in NEVER_SHOWN if text in body]
+
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+        page.wait_for_timeout(300)
+        for table in page.evaluate(OVERFLOW_JS, False):
+            problems.append(f"table wider than a {PHONE_WIDTH} px phone, not scrollable: {table!r}")
+        if (excess := page.evaluate(PAGE_OVERFLOW_JS)) > 1:
+            problems.append(f"the page is {excess} px wider than a {PHONE_WIDTH} px phone")
 
         hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
         problems += _internal_link_problems(hrefs, url)

@@ -1,4 +1,5 @@
-"""The scoreboard page (``book/scoreboard.md``): the counts its prose reads off the board."""
+"""The scoreboard page (``book/scoreboard.md``): its tables. The outcomes in them are the
+catalogue's (:mod:`expand_neurons.claims`); nothing here decides one or writes a sentence."""
 
 from __future__ import annotations
 
@@ -8,40 +9,44 @@ from typing import Any
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ...claims.outcomes import HIGH_R2, Outcome
 from ...claims.plan import stops
-from ...claims.sequential import BOOLEAN_PLAN, REAL_PLAN, describe
 from ...experiments.health import baseline_health
-from .. import paper
-from ..scoreboard import LEVEL, Row
+from ..scoreboard import Row, estimate_cell
 from ..tables import readable
 
-__all__ = ["board_facts", "health_rows", "health_table", "plan_table", "plans"]
+__all__ = ["outcome_table", "health_table", "plan_table"]
 
 
-def board_facts(rows: Sequence[Row], profile: str) -> dict[str, Any]:
-    """How many claims each outcome has on the paper profile and in this build's ``profile``,
-    and the constants the page quotes (glue names ``sb_*``)."""
-    stored = [r.stored.outcome for r in rows]
-    live = [r.live.outcome for r in rows]
-    tested = [r for r in rows if r.claim.parts]
-    return {
-        "sb_profile": profile,
-        "sb_tested": len(tested),
-        "sb_stored": sum(r.stored.outcome is not Outcome.NOT_COMPUTED for r in tested),
-        **{f"sb_paper_{o.name.lower()}": stored.count(o) for o in Outcome},
-        **{f"sb_live_{o.name.lower()}": live.count(o) for o in Outcome},
-        "sb_level": 100 * LEVEL,
-        "sb_high_r2": HIGH_R2,
-        "sb_ratio": paper.CLIP_MATCH["param_ratio"],
-        "sb_alpha_lo": paper.ALPHA_RISE[0],
-        "sb_alpha_hi": paper.ALPHA_RISE[1],
-    }
+def outcome_table(rows: Sequence[Row], profile: str | None = None) -> Styler:
+    """The claims on the paper profile (``profile=None``: the claim, the paper's value, the
+    estimate with its interval, the catalogue's outcome) or on this build's ``profile`` (the
+    claim's key, the estimate and the outcome)."""
+    records = []
+    for r in rows:
+        result = r.stored if profile is None else r.live
+        if profile is None:
+            records.append(
+                {
+                    "claim": f"{r.claim.key}. {r.claim.text}",
+                    "the paper": r.claim.paper,
+                    "estimate [interval]": estimate_cell(result),
+                    "outcome": str(result.verdict),
+                }
+            )
+        else:
+            records.append(
+                {
+                    "claim": r.claim.key,
+                    "estimate [interval]": estimate_cell(result),
+                    f"outcome ({profile})": str(result.verdict),
+                }
+            )
+    return readable(pd.DataFrame(records).set_index("claim"))
 
 
-def health_rows(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+def health_table(results: Mapping[str, Mapping[str, Any]]) -> Styler:
     """One row per experiment with stored records: its baseline records (dense, DropConnect),
-    how many pass their health gate, and what fails in the others (with the setting)."""
+    how many pass their health gate, and what fails in the others (one line each)."""
     rows = []
     for name, result in results.items():
         gates = baseline_health(result)
@@ -59,20 +64,16 @@ def health_rows(results: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
                 "experiment": name,
                 "baselines": len(gates),
                 "healthy": sum(h.healthy for _, h in gates),
-                "unhealthy (no verdict)": " | ".join(dict.fromkeys(failed)),
+                "unhealthy (no verdict)": "<br>".join(dict.fromkeys(failed)),
             }
         )
-    return pd.DataFrame(rows)
-
-
-def health_table(results: Mapping[str, Mapping[str, Any]]) -> Styler:
-    """:func:`health_rows` as a table."""
-    return readable(health_rows(results), 0)
+    columns = ["experiment", "baselines", "healthy", "unhealthy (no verdict)"]
+    return readable(pd.DataFrame(rows, columns=columns).set_index("experiment"), 0)
 
 
 def plan_table(rows: Sequence[Row], stored: Mapping[str, Mapping[str, Any] | None]) -> Styler:
     """Where each claim part of the paper profile stands under its seed plan: its seeds, the
-    plan's decision and the seeds it asks for, with the blocks to compute."""
+    plan's decision, and the seeds it asks for with the blocks to compute."""
     plan_stops = stops({r.claim.key: r.stored for r in rows}, stored)
     frame = pd.DataFrame(
         [
@@ -81,15 +82,11 @@ def plan_table(rows: Sequence[Row], stored: Mapping[str, Mapping[str, Any] | Non
                 "part": s.part,
                 "seeds": s.seeds,
                 "decision": s.decision,
-                "seeds asked for": s.wanted if s.wanted > s.seeds else "",
-                "blocks to compute": ", ".join(f"{n} at seed {b}" for n, b in s.blocks),
+                "next": f"{s.wanted} seeds: " + ", ".join(f"{n} at seed {b}" for n, b in s.blocks)
+                if s.wanted > s.seeds
+                else "",
             }
             for s in plan_stops
         ]
     ).set_index(["claim", "part"])
     return readable(frame, 0)
-
-
-def plans() -> dict[str, str]:
-    """The two seed plans in words, for the page (glue names ``sb_plan_*``)."""
-    return {"sb_plan_boolean": describe(BOOLEAN_PLAN), "sb_plan_real": describe(REAL_PLAN)}
