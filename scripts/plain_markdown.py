@@ -19,15 +19,13 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-# An opening directive fence, e.g. "````{exercise}" or ":::{admonition} Running time".
-OPENING = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<argument>.*)$")
-OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
+from expand_neurons.book.myst import OPENING, OPTION, Directive, split_directives
+
 LABEL_LINE = re.compile(r"^\((?P<label>[\w-]+)\)=[ \t]*$")
 HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t]*$")
 ROLE = re.compile(r"\{(?P<name>[\w:-]+)\}`(?P<content>[^`]*)`")
@@ -63,32 +61,6 @@ def raw_markup(markdown: str) -> list[str]:
     """The MyST markup left in ``markdown`` (empty when it is plain)."""
     found = [token for token in RAW_MARKUP if token in markdown]
     return found + [m.group(0) for m in RAW_LABEL.finditer(markdown)]
-
-
-def _directives(lines: list[str]) -> Iterator[tuple[str, str, dict[str, str], list[str]] | str]:
-    """Split ``lines`` into plain lines and directives ``(name, argument, options, body)``."""
-    i = 0
-    while i < len(lines):
-        match = OPENING.match(lines[i].strip())
-        if match is None:
-            yield lines[i]
-            i += 1
-            continue
-        fence = match["fence"]
-        closing = re.compile(rf"^{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = i + 1
-        options: dict[str, str] = {}
-        while j < len(lines) and (option := OPTION.match(lines[j].strip())):
-            options[option["key"]] = option["value"]
-            j += 1
-        body_start = j
-        while j < len(lines) and not closing.match(lines[j].strip()):
-            j += 1
-        if j == len(lines):
-            opened = lines[i]
-            raise ValueError(f"the {{{match['name']}}} directive {opened!r} is never closed")
-        yield match["name"], match["argument"].strip(), options, lines[body_start:j]
-        i = j + 1
 
 
 def labels(chapters: list[Path]) -> dict[str, str]:
@@ -251,10 +223,10 @@ def _convert(lines: list[str], context: Context) -> list[str]:
             paragraph.clear()
 
     in_code = False
-    for item in _directives(lines):
-        if isinstance(item, tuple):
+    for item in split_directives(lines):
+        if isinstance(item, Directive):
             flush()
-            out.extend(_directive(*item, context))
+            out.extend(_directive(item.name, item.argument, item.options, item.body, context))
         elif item.lstrip().startswith("```"):
             flush()
             in_code = not in_code

@@ -18,13 +18,13 @@ from types import SimpleNamespace
 import export_notebooks  # scripts/ is on pytest's pythonpath (pyproject.toml)
 import jupytext
 import nbformat
-import plain_markdown
 import pytest
 import student_edition
 
 import expand_neurons
 from expand_neurons.book.exercise_cells import find_exercises
 from expand_neurons.book.exercises.grading import NotCorrectYet, assert_correct
+from expand_neurons.book.myst import Directive, split_directives
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = [
@@ -38,9 +38,9 @@ GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")  # nbgrader's schema (version 3) for
 def _solution_bodies(chapter: Path) -> list[str]:
     """The text of every ``{solution}`` directive of ``chapter``."""
     return [
-        "\n".join(item[3]) + "\n"
-        for item in plain_markdown._directives(chapter.read_text(encoding="utf-8").splitlines())
-        if isinstance(item, tuple) and item[0] == "solution"
+        "\n".join(item.body) + "\n"
+        for item in split_directives(chapter.read_text(encoding="utf-8").splitlines())
+        if isinstance(item, Directive) and item.name == "solution"
     ]
 
 

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .myst import Directive, split_directives
+
 __all__ = ["Exercise", "find_exercises", "calls_a_checker"]
 
-OPENING = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}")
-OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
 STARS = re.compile(r"\*\*Difficulty\*\*\s*(?P<stars>[★☆]+)")
 MINUTES = re.compile(r"\*\*Time\*\*\s*about\s+(?P<minutes>\d+)\s+minutes")
 
@@ -67,30 +67,15 @@ def calls_a_checker(source: str) -> bool:
     )
 
 
-def _directives(markdown: str) -> list[tuple[str, dict[str, str], list[str], bool]]:
-    """Top-level directives of ``markdown``: ``(name, options, body lines, ends the cell)``."""
-    lines = markdown.splitlines()
-    found = []
-    i = 0
-    while i < len(lines):
-        opening = OPENING.match(lines[i].strip())
-        if opening is None:
-            i += 1
-            continue
-        fence = opening["fence"]
-        closing = re.compile(rf"^{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = i + 1
-        options: dict[str, str] = {}
-        while j < len(lines) and (option := OPTION.match(lines[j].strip())):
-            options[option["key"]] = option["value"].strip()
-            j += 1
-        body_start = j
-        while j < len(lines) and not closing.match(lines[j].strip()):
-            j += 1
-        last = not any(line.strip() for line in lines[j + 1 :])
-        found.append((opening["name"], options, lines[body_start:j], last))
-        i = j + 1
-    return found
+def _directives(markdown: str) -> list[tuple[Directive, bool]]:
+    """The directives of ``markdown``, each with whether it ends the cell (only blank lines
+    after it)."""
+    items = list(split_directives(markdown.splitlines()))
+    return [
+        (item, all(isinstance(rest, str) and not rest.strip() for rest in items[k + 1 :]))
+        for k, item in enumerate(items)
+        if isinstance(item, Directive)
+    ]
 
 
 def find_exercises(cells: Sequence[Any], chapter: str) -> list[Exercise]:
@@ -102,15 +87,15 @@ def find_exercises(cells: Sequence[Any], chapter: str) -> list[Exercise]:
         if cell.cell_type != "markdown":
             continue
         owner = None
-        for name, options, body, last in _directives(cell.source):
-            if name != "exercise":
+        for directive, last in _directives(cell.source):
+            if directive.name != "exercise":
                 continue
-            text = "\n".join(body)
+            text = "\n".join(directive.body)
             stars, minutes = STARS.search(text), MINUTES.search(text)
             number = len(exercises) + 1
             exercise = Exercise(
                 number=number,
-                label=options.get("label", f"{chapter}-exercise-{number}"),
+                label=directive.options.get("label", f"{chapter}-exercise-{number}"),
                 stars=stars["stars"].count("★") if stars else 0,
                 minutes=int(minutes["minutes"]) if minutes else None,
                 text=text.strip(),
