@@ -96,10 +96,10 @@ def check_cnn_seeds_run(
     overrides = changed_config(fn, "cnn-fashion", profile, {"seeds": 6, "grid": {"hidden": [2]}})
     if not train:
         return "Correct: that config trains 6 seeds of a 2-neuron head (train=True runs it)."
-    from ...experiments import one
-
     result = run("cnn-fashion", profile, overrides)
-    dense, fpe = (one(result, variant=v) for v in ("dense", "random"))
+    dense, fpe = (
+        next(r for r in result["records"] if r["variant"] == v) for v in ("dense", "random")
+    )
     return (
         f"Correct: you ran 6 seeds of a 2-neuron head. Dense, seed by seed: "
         f"{percents(dense['accuracies'])} (s.d. {100 * dense['accuracy_std']:.1f} points); FPE: "

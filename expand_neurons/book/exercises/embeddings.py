@@ -105,10 +105,10 @@ def check_embeddings_alpha_run(
     overrides = changed_config(fn, "embeddings-width", profile, want)
     if not train:
         return "Correct: that config trains dense and FPE α = 16 at 2 neurons (train=True runs it)."
-    from ...experiments import one
-
     result = run("embeddings-width", profile, overrides)
-    dense, fpe = (one(result, variant=v) for v in ("dense", "random"))
+    dense, fpe = (
+        next(r for r in result["records"] if r["variant"] == v) for v in ("dense", "random")
+    )
     return (
         f"Correct: you ran dense and FPE α = 16 at 2 hidden neurons. Dense: "
         f"{100 * dense['accuracy']:.1f} % (seeds: {percents(dense['accuracies'])}); FPE α = 16: "

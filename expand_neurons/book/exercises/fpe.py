@@ -57,10 +57,11 @@ def check_pilot_alpha(
             "Correct: that config runs the pilot with four children per parent (train=True "
             "runs it)."
         )
-    from ...experiments import one
-
     result = run("boolean-pilot", profile, overrides)
-    acc = {v: 100 * one(result, variant=v)["accuracy"] for v in ("dense", "random", "clause")}
+    acc = {
+        v: 100 * next(r["accuracy"] for r in result["records"] if r["variant"] == v)
+        for v in ("dense", "random", "clause")
+    }
     family = ordering(result, ["clause", "random", "dense"])
     steps = "; ".join(
         f"{name}: {100 * c.mean:+.1f} points [{100 * c.low:+.1f}, {100 * c.high:+.1f}]"
