@@ -18,7 +18,8 @@ the kernel, the machine's usable cores and CPU model, the 1-minute load average 
 (other work on the machine slows it), the profile, the commit and the date. Entries of other
 chapters are kept. The chapter headers and the teacher's page read this file
 (``expand_neurons.book.teaching``); a chapter missing from it reads "not measured yet". A chapter
-whose cell fails is not recorded, and the script exits with status 1.
+whose cell fails is not recorded, and the script exits with status 1. It refuses to start on a
+tree with uncommitted changes to tracked files: every entry names the commit it measured.
 """
 
 from __future__ import annotations
@@ -82,10 +83,10 @@ def cold_environment(scratch: Path) -> None:
     os.environ["EXPAND_NEURONS_STORE"] = str(scratch / "store")
 
 
-def time_chapter(name: str, scratch: Path) -> dict[str, Any]:
-    """Run chapter ``name`` cold under ``scratch``; return its entry for the times file."""
+def time_chapter(name: str, scratch: Path, commit: str | None) -> dict[str, Any]:
+    """Run chapter ``name`` cold under ``scratch``; return its entry for the times file
+    (``commit``: the library's commit, taken once when the script started)."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    commit = git_commit()  # the code that runs, before anyone edits it
     cpu_before, start = _children_cpu_s(), time.perf_counter()
     run(name, scratch / "executed")
     wall_s, cpu_s = time.perf_counter() - start, _children_cpu_s() - cpu_before
@@ -127,12 +128,18 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(args.chapters) - set(known))
     if unknown:
         parser.error(f"no chapter {unknown} in the teaching record; chapters: {known}")
+    commit = git_commit()  # once, before any chapter runs: the code every entry measured
+    if commit is not None and commit.endswith("+dirty"):
+        parser.error(
+            "tracked files have uncommitted changes, so the times would name no commit; "
+            "commit or stash them first (and do not edit the tree while this runs)"
+        )
     failed = []
     for name in args.chapters or known:
         with tempfile.TemporaryDirectory(prefix=f"cold-{name}-") as tmp:
             cold_environment(Path(tmp))
             try:
-                entry = time_chapter(name, Path(tmp))
+                entry = time_chapter(name, Path(tmp), commit)
             except CellExecutionError as err:
                 print(f"{name}: a cell failed; not recorded\n{err}", file=sys.stderr)
                 failed.append(name)

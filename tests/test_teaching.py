@@ -233,8 +233,9 @@ def test_time_chapter_records_cores_profile_and_provenance(tmp_path, monkeypatch
     monkeypatch.setattr(time_chapters, "run", lambda name, out: ran.append((name, out)))
     monkeypatch.setenv("EXPAND_NEURONS_PROFILE", "quick")
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    entry = time_chapters.time_chapter("fpe", tmp_path)
+    entry = time_chapters.time_chapter("fpe", tmp_path, "abc123")
     assert ran == [("fpe", tmp_path / "executed")]
+    assert entry["commit"] == "abc123"
     assert entry["cores"] == time_chapters.usable_cores() >= 1
     assert (entry["profile"], entry["threads"]) == ("quick", 1)
     assert {"wall_s", "cpu_s", "commit", "date", "torch", "cpu_model", "load_before"} <= set(entry)
@@ -263,3 +264,11 @@ def test_the_committed_times_file_is_readable_and_only_names_chapters():
     assert set(times) <= set(NAMES)
     for name, t in times.items():
         assert t.wall_s > 0 and t.cores >= 1 and t.profile == "quick", name
+
+
+def test_time_chapters_refuses_a_tree_with_uncommitted_changes(capsys, monkeypatch):
+    monkeypatch.setattr(time_chapters, "git_commit", lambda: "abc123+dirty")
+    monkeypatch.setattr(time_chapters, "run", lambda name, out: pytest.fail("ran a chapter"))
+    with pytest.raises(SystemExit):
+        time_chapters.main(["fpe"])
+    assert "uncommitted changes" in capsys.readouterr().err
