@@ -179,21 +179,19 @@ def make_student_edition(notebook: Any, chapter: str) -> list[Exercise]:
                 f"{where}: its check cell has no stub cell before it; put the learner's stub "
                 "in a cell of its own, then the check cell"
             )
-        for index, grade_id in zip(exercise.stubs, _ids(exercise, "answer", len(exercise.stubs))):
-            cell = notebook.cells[index]
-            try:
-                cell.source = mark_answer(cell.source)
-            except ValueError as err:
-                raise ValueError(f"{where}: {err}") from None
-            cell.metadata["nbgrader"] = nbgrader(grade_id, solution=True)
-        for index, grade_id in zip(exercise.checks, _ids(exercise, "check", len(exercise.checks))):
-            cell = notebook.cells[index]
-            try:
-                cell.source = graded_check(cell.source)
-            except ValueError as err:
-                raise ValueError(f"{where}: {err}") from None
-            cell.metadata["nbgrader"] = nbgrader(grade_id, points=exercise.points)
-            tags = cell.metadata.setdefault("tags", [])
+        for kind, cells, rewrite, meta in (
+            ("answer", exercise.stubs, mark_answer, nbgrader("", solution=True)),
+            ("check", exercise.checks, graded_check, nbgrader("", points=exercise.points)),
+        ):
+            for index, grade_id in zip(cells, _ids(exercise, kind, len(cells))):
+                cell = notebook.cells[index]
+                try:
+                    cell.source = rewrite(cell.source)
+                except ValueError as err:
+                    raise ValueError(f"{where}: {err}") from None
+                cell.metadata["nbgrader"] = meta | {"grade_id": grade_id}
+        for index in exercise.checks:  # "Run All" goes on past an exercise not done yet
+            tags = notebook.cells[index].metadata.setdefault("tags", [])
             if "raises-exception" not in tags:
                 tags.append("raises-exception")
     return exercises

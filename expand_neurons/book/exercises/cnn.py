@@ -9,7 +9,7 @@ from typing import Any
 
 from ...expansion import count_nonzero
 from ...models import ConvNet, seeded_conv_net
-from .configs import changed_config, percents, run
+from .configs import changed_config, first_record, percents, run
 from .core import exercise, fail
 
 __all__ = ["check_head_prune_count", "check_head_share", "check_cnn_seeds_run"]
@@ -97,9 +97,7 @@ def check_cnn_seeds_run(
     if not train:
         return "Correct: that config trains 6 seeds of a 2-neuron head (train=True runs it)."
     result = run("cnn-fashion", profile, overrides)
-    dense, fpe = (
-        next(r for r in result["records"] if r["variant"] == v) for v in ("dense", "random")
-    )
+    dense, fpe = (first_record(result, v) for v in ("dense", "random"))
     return (
         f"Correct: you ran 6 seeds of a 2-neuron head. Dense, seed by seed: "
         f"{percents(dense['accuracies'])} (s.d. {100 * dense['accuracy_std']:.1f} points); FPE: "

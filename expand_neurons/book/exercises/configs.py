@@ -12,7 +12,7 @@ from typing import Any
 
 from .core import fail
 
-__all__ = ["changed_config", "run", "percents"]
+__all__ = ["changed_config", "run", "first_record", "percents"]
 
 
 def changed_config(
@@ -50,6 +50,12 @@ def run(experiment: str, profile: str | None, overrides: dict[str, Any]) -> dict
     from .. import runs
 
     return runs.run(experiment, profile or "quick", **overrides)
+
+
+def first_record(result: dict[str, Any], variant: str) -> dict[str, Any]:
+    """The first of ``result``'s records of ``variant`` (a sweep holds one per setting; the
+    exercises that use this run a single setting, or want its first)."""
+    return next(r for r in result["records"] if r["variant"] == variant)
 
 
 def percents(values: Sequence[float]) -> str:

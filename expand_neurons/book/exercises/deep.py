@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .configs import changed_config, percents, run
+from .configs import changed_config, first_record, percents, run
 from .core import exercise, fail
 
 __all__ = ["check_deep_prune_count", "check_first_layer_only", "check_deep_recipe_run"]
@@ -109,7 +109,7 @@ def check_deep_recipe_run(
     if not train:
         return "Correct: that config trains the 5-layer network with the shallow recipe."
     result = run("deep-mlp", profile, overrides)
-    dense = next(r for r in result["records"] if r["variant"] == "dense")
+    dense = first_record(result, "dense")
     fpe = sorted(
         (r for r in result["records"] if r["variant"] == "random"), key=lambda r: r["alpha"]
     )

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...models import mlp_parameters
-from .configs import changed_config, percents, run
+from .configs import changed_config, first_record, percents, run
 from .core import exercise, fail
 
 __all__ = [
@@ -106,9 +106,7 @@ def check_embeddings_alpha_run(
     if not train:
         return "Correct: that config trains dense and FPE α = 16 at 2 neurons (train=True runs it)."
     result = run("embeddings-width", profile, overrides)
-    dense, fpe = (
-        next(r for r in result["records"] if r["variant"] == v) for v in ("dense", "random")
-    )
+    dense, fpe = (first_record(result, v) for v in ("dense", "random"))
     return (
         f"Correct: you ran dense and FPE α = 16 at 2 hidden neurons. Dense: "
         f"{100 * dense['accuracy']:.1f} % (seeds: {percents(dense['accuracies'])}); FPE α = 16: "

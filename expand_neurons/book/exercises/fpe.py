@@ -11,7 +11,7 @@ import torch
 
 from ... import expansion, models
 from ..families import ordering
-from .configs import changed_config, run
+from .configs import changed_config, first_record, run
 from .core import exercise, fail, given
 
 __all__ = ["check_expanded_nonzeros", "check_pilot_alpha", "check_bias_rule"]
@@ -58,10 +58,7 @@ def check_pilot_alpha(
             "runs it)."
         )
     result = run("boolean-pilot", profile, overrides)
-    acc = {
-        v: 100 * next(r["accuracy"] for r in result["records"] if r["variant"] == v)
-        for v in ("dense", "random", "clause")
-    }
+    acc = {v: 100 * first_record(result, v)["accuracy"] for v in ("dense", "random", "clause")}
     family = ordering(result, ["clause", "random", "dense"])
     steps = "; ".join(
         f"{name}: {100 * c.mean:+.1f} points [{100 * c.low:+.1f}, {100 * c.high:+.1f}]"

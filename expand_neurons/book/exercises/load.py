@@ -13,7 +13,7 @@ from ...experiments.analysis import PERFECT_ACCURACY
 from ...experiments.records import select
 from ...metrics import fit_line
 from ...training import History
-from .configs import changed_config, run
+from .configs import changed_config, first_record, run
 from .core import exercise, fail, none_means
 
 __all__ = [
@@ -152,7 +152,7 @@ def check_dnf_alpha_run(
         )
     result = run("boolean-alpha", profile, overrides)
     hidden = result["config"]["hidden"]
-    dense = next(r for r in result["records"] if r["variant"] == "dense")
+    dense = first_record(result, "dense")
     split = {
         v: sorted((r for r in result["records"] if r["variant"] == v), key=lambda r: r["alpha"])
         for v in ("random", "clause")
