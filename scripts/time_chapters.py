@@ -19,7 +19,8 @@ the kernel, the machine's usable cores and CPU model, the 1-minute load average 
 chapters are kept. The chapter headers and the teacher's page read this file
 (``expand_neurons.book.teaching``); a chapter missing from it reads "not measured yet". A chapter
 whose cell fails is not recorded, and the script exits with status 1. It refuses to start on a
-tree with uncommitted changes to tracked files: every entry names the commit it measured.
+tree with uncommitted changes to tracked files other than the times file: every entry names the
+commit it measured.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import argparse
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -83,6 +85,20 @@ def cold_environment(scratch: Path) -> None:
     os.environ["EXPAND_NEURONS_STORE"] = str(scratch / "store")
 
 
+def measured_commit(out: Path) -> str | None:
+    """The library's commit (:func:`git_commit`), where a change to the times file ``out``
+    alone does not count as a change: timing one more chapter after a run writes to it."""
+    commit = git_commit()
+    if commit is None or not commit.endswith("+dirty"):
+        return commit
+    root = Path(__file__).resolve().parents[1]
+    listed = subprocess.run(
+        ["git", "diff", "--name-only", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.split()
+    changed = {(root / name).resolve() for name in listed}
+    return commit.removesuffix("+dirty") if changed <= {out.resolve()} else commit
+
+
 def time_chapter(name: str, scratch: Path, commit: str | None) -> dict[str, Any]:
     """Run chapter ``name`` cold under ``scratch``; return its entry for the times file
     (``commit``: the library's commit, taken once when the script started)."""
@@ -128,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(args.chapters) - set(known))
     if unknown:
         parser.error(f"no chapter {unknown} in the teaching record; chapters: {known}")
-    commit = git_commit()  # once, before any chapter runs: the code every entry measured
+    commit = measured_commit(args.out)  # once, before any chapter runs: the code measured
     if commit is not None and commit.endswith("+dirty"):
         parser.error(
             "tracked files have uncommitted changes, so the times would name no commit; "

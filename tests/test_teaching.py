@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import export_notebooks  # scripts/ is on pytest's pythonpath (pyproject.toml)
@@ -272,3 +273,18 @@ def test_time_chapters_refuses_a_tree_with_uncommitted_changes(capsys, monkeypat
     with pytest.raises(SystemExit):
         time_chapters.main(["fpe"])
     assert "uncommitted changes" in capsys.readouterr().err
+
+
+def test_a_changed_times_file_alone_leaves_the_tree_clean(tmp_path, monkeypatch):
+    root = Path(time_chapters.__file__).resolve().parents[1]
+    monkeypatch.setattr(time_chapters, "git_commit", lambda: "abc123+dirty")
+    listed = {"names": "results/teaching/chapter-times.json\n"}
+
+    def diff(*args, **kwargs):
+        return subprocess.CompletedProcess(args, 0, stdout=listed["names"])
+
+    monkeypatch.setattr(time_chapters.subprocess, "run", diff)
+    times = root / "results" / "teaching" / "chapter-times.json"
+    assert time_chapters.measured_commit(times) == "abc123"
+    listed["names"] += "expand_neurons/training.py\n"
+    assert time_chapters.measured_commit(times) == "abc123+dirty"
