@@ -14,6 +14,8 @@
    cannot open. Adds the same two buttons for the student edition, without solutions
    (``expand_neurons_student_branch``).
 4. Removes the inline scripts that Sphinx includes twice (see :func:`_dedupe_scripts`).
+5. Declares the extensions of :data:`PARALLEL_SAFE` safe for Sphinx's parallel read, so
+   that ``scripts/build_html.py`` can execute the chapters in several processes.
 """
 
 from __future__ import annotations
@@ -109,6 +111,26 @@ def _dedupe_scripts(
     scripts[:] = unique
 
 
+#: Extensions of this book that say nothing about Sphinx's parallel read, with why they are safe.
+#: Undeclared, Sphinx warns (an error in the strict build) and reads serially, and
+#: ``scripts/build_html.py --jobs N`` could not execute the chapters in N processes.
+PARALLEL_SAFE = {
+    # sets mathjax_path and copies MathJax into _static when the build has finished, in the
+    # main process; it reads no page and keeps no state
+    "sphinx-mathjax-offline": "copies files after the build",
+}
+
+
+def _declare_parallel_safe(app: Sphinx) -> None:
+    """Declare the loaded extensions of :data:`PARALLEL_SAFE` safe to read and write in
+    parallel."""
+    for name in PARALLEL_SAFE:
+        extension = app.extensions.get(name)
+        if extension is not None:
+            extension.parallel_read_safe = True
+            extension.parallel_write_safe = True
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     os.environ[BOOK_BUILD_ENV] = "1"
     os.environ.setdefault(PROGRESS_ENV, "off")
@@ -121,4 +143,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # sphinx-book-theme adds the launch buttons at priority 501; run after it.
     app.connect("html-page-context", _notebook_links, priority=600)
     app.connect("html-page-context", _dedupe_scripts, priority=999)
+    app.connect("builder-inited", _declare_parallel_safe)  # once every extension is loaded
     return {"parallel_read_safe": True, "parallel_write_safe": True}

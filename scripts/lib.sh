@@ -99,9 +99,14 @@ precompute_book_cells() {
     (cd "$ROOT" && "$PYTHON" -m expand_neurons precompute --workers "$workers")
 }
 
+# The chapters then execute while Sphinx reads them, in EXPAND_NEURONS_BUILD_JOBS processes
+# (default: two per core; scripts/build_html.py). Sphinx cuts the pages, in name order, into
+# fixed chunks; with more chunks than cores no core waits for the costliest ones.
 build_book() {
     precompute_book_cells
-    (cd "$ROOT" && jupyter-book build --all --warningiserror --nitpick --keep-going .)
+    local jobs="${EXPAND_NEURONS_BUILD_JOBS:-$((2 * $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)))}"
+    (cd "$ROOT" && "$PYTHON" scripts/build_html.py --jobs "$jobs" -- \
+        --all --warningiserror --nitpick --keep-going .)
 }
 
 # Every chapter as a notebook, in the full and the student edition, zipped into the site for

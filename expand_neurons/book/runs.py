@@ -12,8 +12,7 @@ computes from scratch.
 
 Before the chapters run, the build computes the cells of :data:`BOOK_EXPERIMENTS` into that
 store on a local Dask cluster, one worker per core (``python -m expand_neurons precompute
---workers N``, called by ``scripts/lib.sh``): the chapters, which run one after another on one
-core, then only read them.
+--workers N``, called by ``scripts/lib.sh``): the chapters then only read them.
 """
 
 from __future__ import annotations

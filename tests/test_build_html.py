@@ -1,0 +1,43 @@
+"""scripts/build_html.py: jupyter-book's build with Sphinx's parallel read, and the book's
+configuration that allows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import build_html  # scripts/ is on pytest's pythonpath (pyproject.toml)
+import jupyter_book.sphinx
+import pytest
+from jupyter_book.config import get_final_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_build_html_gives_jupyter_books_build_the_jobs(monkeypatch):
+    calls = []
+    monkeypatch.setattr(jupyter_book.sphinx, "build_sphinx", lambda *a, **k: calls.append(k))
+
+    def cli(args, prog_name):  # what jupyter-book's `build` does: call build_sphinx
+        assert args == ["build", "--all", "."]
+        jupyter_book.sphinx.build_sphinx("src", "out", builder="html")
+
+    monkeypatch.setattr(build_html, "jupyter_book_main", cli)
+    assert build_html.main(["--jobs", "3", "--", "--all", "."]) == 0
+    assert calls == [{"jobs": 3, "builder": "html"}]
+
+
+def test_build_html_refuses_fewer_than_one_job(capsys):
+    with pytest.raises(SystemExit):
+        build_html.main(["--jobs", "0", "--", "."])
+    assert "--jobs must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_the_book_loads_no_extension_that_forbids_a_parallel_read():
+    """jupyter-book adds these two unless _config.yml turns them off; neither declares itself
+    parallel-safe, so Sphinx would warn (an error in the strict build) and read serially."""
+    config, _ = get_final_config(
+        user_yaml=ROOT / "_config.yml",
+        cli_config={"latex_individualpages": False},
+        sourcedir=ROOT,
+    )
+    assert not {"sphinx_jupyterbook_latex", "sphinx_multitoc_numbering"} & set(config["extensions"])
