@@ -111,13 +111,16 @@ def _dedupe_scripts(
     scripts[:] = unique
 
 
-#: Extensions of this book that say nothing about Sphinx's parallel read, with why they are safe.
+#: Extensions of this book that say nothing about Sphinx's parallel read, and why they are safe.
 #: Undeclared, Sphinx warns (an error in the strict build) and reads serially, and
 #: ``scripts/build_html.py --jobs N`` could not execute the chapters in N processes.
 PARALLEL_SAFE = {
-    # sets mathjax_path and copies MathJax into _static when the build has finished, in the
+    # sets mathjax_path, and copies MathJax into _static once the build has finished, in the
     # main process; it reads no page and keeps no state
-    "sphinx-mathjax-offline": "copies files after the build",
+    "sphinx-mathjax-offline",
+    # loaded by sphinx-external-toc whatever the configuration says; it replaces how section
+    # numbers are assigned, which Sphinx does in the main process after every page is read
+    "sphinx_multitoc_numbering",
 }
 
 
