@@ -14,8 +14,8 @@
    cannot open. Adds the same two buttons for the student edition, without solutions
    (``expand_neurons_student_branch``).
 4. Removes the inline scripts that Sphinx includes twice (see :func:`_dedupe_scripts`).
-5. Declares the extensions of :data:`PARALLEL_SAFE` safe for Sphinx's parallel read, so
-   that ``scripts/build_html.py`` can execute the chapters in several processes.
+5. Lets Sphinx read in parallel (:func:`_allow_parallel_read`), so that
+   ``scripts/build_html.py`` can execute the chapters in several processes.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.domains import Domain
 
 BOOK_BUILD_ENV = "EXPAND_NEURONS_BOOK_BUILD"
 PROGRESS_ENV = "EXPAND_NEURONS_PROGRESS"
@@ -124,14 +125,24 @@ PARALLEL_SAFE = {
 }
 
 
-def _declare_parallel_safe(app: Sphinx) -> None:
+def _merge_nothing(self: Domain, docnames: set[str], otherdata: dict[str, Any]) -> None:
+    """A domain's merge of the data read by another process, for a domain that keeps none."""
+
+
+def _allow_parallel_read(app: Sphinx) -> None:
     """Declare the loaded extensions of :data:`PARALLEL_SAFE` safe to read and write in
-    parallel."""
+    parallel, and give a domain that keeps no data of its own (no ``initial_data``) the merge
+    that Sphinx asks of every domain in a parallel read: sphinx-proof's ``prf`` domain has none
+    (it keeps its proofs in ``env.proof_list``, which its own ``env-merge-info`` handler
+    merges), so Sphinx would stop with "merge_domaindata must be implemented"."""
     for name in PARALLEL_SAFE:
         extension = app.extensions.get(name)
         if extension is not None:
             extension.parallel_read_safe = True
             extension.parallel_write_safe = True
+    for domain in app.registry.domains.values():
+        if domain.merge_domaindata is Domain.merge_domaindata and not domain.initial_data:
+            domain.merge_domaindata = _merge_nothing
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -146,5 +157,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # sphinx-book-theme adds the launch buttons at priority 501; run after it.
     app.connect("html-page-context", _notebook_links, priority=600)
     app.connect("html-page-context", _dedupe_scripts, priority=999)
-    app.connect("builder-inited", _declare_parallel_safe)  # once every extension is loaded
+    app.connect("builder-inited", _allow_parallel_read)  # once every extension is loaded
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,5 +1,5 @@
-"""What the FPE lab's tests share: a local server, Chromium with the network blocked, driving
-the lab in a page, and comparing what it trained with the library's run.
+"""What the FPE lab's tests share: a page with the network blocked, driving the lab in it, and
+comparing what it trained with the library's run (the server and Chromium: ``browsing.py``).
 
 Used by ``tests/test_fpe_lab.py`` (node), ``tests/test_fpe_lab_browser.py`` (a minimal page) and
 ``tests/site/test_fpe_lab_site.py`` (the built site).
@@ -7,30 +7,13 @@ Used by ``tests/test_fpe_lab.py`` (node), ``tests/test_fpe_lab_browser.py`` (a m
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
-import os
-import shutil
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-import pytest
+from browsing import block_network
 
 from expand_neurons.book.lab import REPLAY_TOLERANCE
 from expand_neurons.schedule import Run
 
-CHROMIUM = os.environ.get("EXPAND_NEURONS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 #: Largest difference allowed between the lab's and the library's accuracies (fractions).
 ACC_TOL = 1e-3
 #: A small setting the replay tests train: set through the lab's controls (``n_train`` and
@@ -49,61 +32,11 @@ REPLAY = {
 TRAIN_TIMEOUT_MS = 180_000
 
 
-def missing(reason: str) -> None:
-    """Fail under CI (a missing prerequisite must not pass silently), skip elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 at a free port; yields the root URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        missing(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (scripts/test.sh does)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed: `pip install -r requirements.txt`")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def open_page(browser: Any, url: str, problems: list[str], width: int = 1400) -> Any:
     """Open ``url`` with every request off this machine aborted; console errors, page errors
     and blocked requests are appended to ``problems``."""
     page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-
-    def route(route: Any) -> None:
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            problems.append(f"request to the network (blocked): {route.request.url}")
-            route.abort()
-
-    page.route("**/*", route)
+    block_network(page, problems)
     page.on(
         "console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None
     )

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support_fpe_lab import REPLAY, chromium, open_page, replay_problems, serve, train
+from browsing import chromium, serve
+from support_fpe_lab import REPLAY, open_page, replay_problems, train
 
 from expand_neurons.book.lab import lab_settings, mount_html, replay_data, settings_config
 from expand_neurons.experiments.boolean import LAB, boolean_runs

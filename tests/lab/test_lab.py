@@ -28,11 +28,11 @@ from typing import Any
 import export_notebooks  # scripts/ is on pytest's pythonpath (pyproject.toml)
 import plain_markdown
 import pytest
+from browsing import chromium, missing
 
 ROOT = Path(__file__).resolve().parents[2]
 EXECUTED = ROOT / "_build" / "jupyter_execute"
 LAB_DIR = ROOT / "_build" / "lab"
-CHROMIUM = os.environ.get("EXPAND_NEURONS_CHROMIUM", "/usr/bin/chromium")
 #: Chapters that are also run in JupyterLab (the others are run by nbval and the build).
 RUN = ("book/fpe", "book/scoreboard")
 RUN_TIMEOUT_S = 900
@@ -61,12 +61,6 @@ ERRORS_JS = """() => [...document.querySelectorAll(
     .filter(t => /Error|Traceback/.test(t))"""
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -77,7 +71,7 @@ def _free_port() -> int:
 def notebooks() -> dict[str, Path]:
     """The chapters exported as a learner gets them, numbers from the executed book."""
     if not EXECUTED.is_dir():
-        _missing(f"no executed book at {EXECUTED}: build the book first")
+        missing(f"no executed book at {EXECUTED}: build the book first")
     shutil.rmtree(LAB_DIR, ignore_errors=True)
     paths = export_notebooks.export(LAB_DIR, unfilled=UNFILLED)
     return {str(p.relative_to(LAB_DIR).with_suffix("")): p for p in paths}
@@ -96,7 +90,7 @@ def test_every_glued_number_is_filled_from_the_executed_book(notebooks: dict[str
 def lab_url(notebooks: dict[str, Path]) -> Iterator[str]:
     """JupyterLab serving the exported notebooks, its kernels on the quick profile."""
     if importlib.util.find_spec("jupyterlab") is None:
-        _missing("JupyterLab is not installed: `pip install -r requirements.txt`")
+        missing("JupyterLab is not installed: `pip install -r requirements.txt`")
     port = _free_port()
     env = {
         **os.environ,
@@ -135,14 +129,8 @@ def lab_url(notebooks: dict[str, Path]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        _missing(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (scripts/test.sh does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _open(browser: Any, lab_url: str, doc: str) -> Any:

@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
 import os
-import shutil
-import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,19 +33,10 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
 import yaml
+from browsing import LOCAL_HOSTS, block_network, chromium, missing, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("EXPAND_NEURONS_SITE_DIR", ROOT / "_build" / "html"))
-CHROMIUM = os.environ.get("EXPAND_NEURONS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 FIGURE_TIMEOUT_MS = 15_000
 # Math typeset by MathJax (served from _static/mathjax): the formulas left unrendered.
 MATH_JS = """async () => {
@@ -117,13 +105,6 @@ DRAWN_JS = """() => [...document.querySelectorAll('.plotly-graph-div')].every(
     d => d.classList.contains('js-plotly-plot') && d.querySelector('.main-svg'))"""
 
 
-def _missing(reason: str) -> None:
-    """Fail under CI (a missing prerequisite must not pass silently), skip elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
 def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
     """Return the document names (``book/intro``...) listed in the jb-book toc, in order."""
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
@@ -165,40 +146,20 @@ def _ids_of(path: Path) -> frozenset[str]:
     return frozenset(parser.ids)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url() -> Iterator[str]:
     """Serve the built site on 127.0.0.1 at a free port."""
     if not (SITE / "index.html").is_file():
-        _missing(f"no built site at {SITE}: run `bash scripts/build-book.sh` first")
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+        missing(f"no built site at {SITE}: run `bash scripts/build-book.sh` first")
+    with serve(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
-    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)) and not shutil.which(
-        CHROMIUM
-    ):
-        _missing(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (scripts/test.sh does)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed: `pip install -r requirements.txt`")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    """Headless Chromium, for every page."""
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _axis_problems(axes: list[dict[str, Any]]) -> list[str]:
@@ -271,15 +232,7 @@ def test_page(docname: str, site_url: str, browser: Any) -> None:
     context = browser.new_context(viewport={"width": DESKTOP_WIDTH, "height": 900})
     page = context.new_page()
 
-    def route(route: Any) -> None:
-        host = urlparse(route.request.url).hostname
-        if host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            problems.append(f"request to the network (blocked): {route.request.url}")
-            route.abort()
-
-    page.route("**/*", route)
+    block_network(page, problems)
 
     def console(msg: Any) -> None:
         where = msg.location.get("url", "?")
