@@ -100,11 +100,12 @@ precompute_book_cells() {
 }
 
 # The chapters then execute while Sphinx reads them, in EXPAND_NEURONS_BUILD_JOBS processes
-# (default: two per core; scripts/build_html.py). Sphinx cuts the pages, in name order, into
-# fixed chunks; with more chunks than cores no core waits for the costliest ones.
+# (default: four per core; scripts/build_html.py). Sphinx cuts the pages, in name order, into
+# fixed chunks of about pages / jobs; with a page or two a chunk, no core waits while one
+# process works through the costliest chapters (the kernels are single-threaded).
 build_book() {
     precompute_book_cells
-    local jobs="${EXPAND_NEURONS_BUILD_JOBS:-$((2 * $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)))}"
+    local jobs="${EXPAND_NEURONS_BUILD_JOBS:-$((4 * $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)))}"
     (cd "$ROOT" && "$PYTHON" scripts/build_html.py --jobs "$jobs" -- \
         --all --warningiserror --nitpick --keep-going .)
 }

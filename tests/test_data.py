@@ -33,6 +33,7 @@ from expand_neurons.data import (
     split_by_class,
     stratified_subset,
     wordnet_nouns,
+    wordnet_split_sizes,
     write_idx,
 )
 from expand_neurons.data.cache import CacheError, load_entry, save_entry
@@ -510,8 +511,12 @@ def test_embedded_wordnet_split_and_cache(tmp_path):
     assert enc.seen == 47 and ds2.class_names == ["noun.animal", "noun.artifact"]
     test_rows = {tuple(r) for r in ds.X_test[ds.y_test == 1].tolist()}
     assert test_rows == {tuple(r) for r in ds2.X_test[ds2.y_test == 0].tolist()}  # same split
-    embedded_dataset("wordnet-nouns", max_per_class=3, **kw)
+    small = embedded_dataset("wordnet-nouns", max_per_class=3, seed=2, **kw)
     assert enc.seen == 47 + 3 + 3 + 1 + 1  # a new subset spec is a new cache entry
+    # the sizes of both, without encoding anything
+    assert wordnet_split_sizes(3, seed=2, data_path=path) == (len(small.y_train), len(small.y_test))
+    assert wordnet_split_sizes(data_path=path) == (len(ds.y_train), len(ds.y_test))
+    assert enc.seen == 47 + 3 + 3 + 1 + 1
 
 
 def test_embedded_dataset_unknown_name():

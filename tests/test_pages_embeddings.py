@@ -232,8 +232,7 @@ def test_paper_width_has_the_ratio_times_the_parameters():
 
 def test_data_numbers_and_seeds():
     cfg = SimpleNamespace(max_per_class=200, warmup_epochs=25, epochs=50)
-    data = SimpleNamespace(n_classes=26, dim=384, y_train=[0] * 30, y_test=[0] * 8)
-    out = page.data_numbers(cfg, data)
+    out = page.data_numbers(cfg, n_classes=26, dim=384, n_train=30, n_test=8)
     assert out["post_epochs"] == 25 and out["n_train"] == 30 and out["n_test"] == 8
     assert out["chance"] == pytest.approx(100 / 26)
     assert page.seeds(_width_result()) == 3

@@ -16,7 +16,7 @@ from .arrays import ArrayData, synthetic_data
 from .cache import CacheError, CacheWarning, cache_path, cached
 from .cifar100 import CIFAR100NotFoundError, cifar100, download_cifar100
 from .clip import CLIPImageEncoder, clip_preprocess
-from .datasets import DATASETS, EmbeddedDataset, embedded_dataset
+from .datasets import DATASETS, EmbeddedDataset, embedded_dataset, wordnet_split_sizes
 from .encoders import Encoder, MiniLMEncoder
 from .fashion_mnist import (
     FASHION_MNIST_CLASSES,
@@ -34,6 +34,7 @@ __all__ = [
     "DATASETS",
     "EmbeddedDataset",
     "embedded_dataset",
+    "wordnet_split_sizes",
     "fashion_mnist",
     "download_fashion_mnist",
     "FASHION_MNIST_CLASSES",

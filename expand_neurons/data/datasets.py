@@ -26,7 +26,13 @@ from .encoders import MINILM_NAME, Encoder, MiniLMEncoder
 from .sampling import per_class_cap, split_by_class
 from .wordnet import NOUN_CLASSES, find_data_noun, read_noun_synsets
 
-__all__ = ["DATASETS", "EmbeddedDataset", "embedded_dataset", "choose_classes"]
+__all__ = [
+    "DATASETS",
+    "EmbeddedDataset",
+    "embedded_dataset",
+    "wordnet_split_sizes",
+    "choose_classes",
+]
 
 #: Data set names accepted by :func:`embedded_dataset`.
 DATASETS: tuple[str, ...] = ("wordnet-nouns", "cifar100-clip")
@@ -167,6 +173,23 @@ def _wordnet(
     X, y = pool["X"][rows], _renumber(pool["y"][rows], keep)
     names = [pool["class_names"][c] for c in keep]
     return EmbeddedDataset(X[train], y[train], X[test], y[test], names, enc_name, "wordnet-nouns")
+
+
+def wordnet_split_sizes(
+    max_per_class: int | None = None,
+    *,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    data_path: str | os.PathLike[str] | None = None,
+) -> tuple[int, int]:
+    """The train and test sizes of ``embedded_dataset("wordnet-nouns", max_per_class=...,
+    test_fraction=..., seed=...)`` with every class, without encoding a gloss (what describing
+    a data set needs, where embedding it takes minutes on a CPU)."""
+    synsets = read_noun_synsets(find_data_noun(data_path))
+    y_all = torch.tensor([s.label for s in synsets], dtype=torch.long)
+    rows = per_class_cap(y_all, max_per_class, seed)
+    train, test = split_by_class(y_all[rows], test_fraction, seed)
+    return len(train), len(test)
 
 
 def _cifar100_clip(

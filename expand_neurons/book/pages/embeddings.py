@@ -55,18 +55,18 @@ __all__ = [
 _ALPHA_COLOURS = [c for c in WIDTH_COLOURS if c != variant_colour("dense")]
 
 
-def data_numbers(cfg: Any, data: Any) -> dict[str, float]:
-    """The data and schedule of a profile's config ``cfg`` and its data set ``data``: classes,
-    dimension, train and test sizes, glosses per class, epochs and chance level (%)."""
+def data_numbers(cfg: Any, n_classes: int, dim: int, n_train: int, n_test: int) -> dict[str, float]:
+    """The data and schedule of a profile's config ``cfg``: classes, embedding dimension, train
+    and test sizes, glosses per class, epochs and chance level (%)."""
     return {
-        "n_classes": data.n_classes,
-        "dim": data.dim,
-        "n_train": len(data.y_train),
-        "n_test": len(data.y_test),
+        "n_classes": n_classes,
+        "dim": dim,
+        "n_train": n_train,
+        "n_test": n_test,
         "per_class": cfg.max_per_class,
         "warm_epochs": cfg.warmup_epochs,
         "post_epochs": cfg.epochs - cfg.warmup_epochs,
-        "chance": 100 / data.n_classes,
+        "chance": 100 / n_classes,
     }
 
 
