@@ -100,12 +100,12 @@ precompute_book_cells() {
 }
 
 # The chapters then execute while Sphinx reads them, in EXPAND_NEURONS_BUILD_JOBS processes
-# (default: four per core; scripts/build_html.py). Sphinx cuts the pages, in name order, into
-# fixed chunks of about pages / jobs; with a page or two a chunk, no core waits while one
-# process works through the costliest chapters (the kernels are single-threaded).
+# (default: two per core; scripts/build_html.py). Sphinx cuts the pages, in name order, into
+# fixed chunks of about pages / jobs. Measured on 2 cores with the store filled: 4 processes
+# 232 s, 8 processes 226 s, one process about 290 s (the kernels are single-threaded).
 build_book() {
     precompute_book_cells
-    local jobs="${EXPAND_NEURONS_BUILD_JOBS:-$((4 * $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)))}"
+    local jobs="${EXPAND_NEURONS_BUILD_JOBS:-$((2 * $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)))}"
     (cd "$ROOT" && "$PYTHON" scripts/build_html.py --jobs "$jobs" -- \
         --all --warningiserror --nitpick --keep-going .)
 }
