@@ -268,7 +268,7 @@ def test_the_committed_times_file_is_readable_and_only_names_chapters():
 
 
 def test_time_chapters_refuses_a_tree_with_uncommitted_changes(capsys, monkeypatch):
-    monkeypatch.setattr(time_chapters, "git_commit", lambda: "abc123+dirty")
+    monkeypatch.setattr(time_chapters, "measured_commit", lambda out: "abc123+dirty")
     monkeypatch.setattr(time_chapters, "run", lambda name, out: pytest.fail("ran a chapter"))
     with pytest.raises(SystemExit):
         time_chapters.main(["fpe"])
