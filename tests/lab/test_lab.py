@@ -148,6 +148,14 @@ def _open(browser: Any, lab_url: str, doc: str) -> Any:
         " && window.jupyterapp.shell.currentWidget.context.isReady",
         timeout=120_000,
     )
+    # "Run All" before the kernel is connected runs nothing, on a slow machine too
+    page.wait_for_function(
+        "() => { const s = window.jupyterapp.shell.currentWidget.sessionContext;"
+        " return s && s.session && s.session.kernel"
+        " && s.session.kernel.connectionStatus === 'connected'"
+        " && s.session.kernel.status === 'idle'; }",
+        timeout=120_000,
+    )
     page.wait_for_timeout(1000)
     return page
 
