@@ -244,12 +244,26 @@ def _entries(cfg: BenchConfig, d: int) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _measure(cfg: BenchConfig, d: int, batch: int, progress: Callable[[str], None]) -> list[dict]:
+def _layers(cfg: BenchConfig, d: int) -> list[tuple[tuple[str, int, int], nn.Module]]:
+    """Every row's layer at size ``d``, keyed ``(layout, alpha, blocks)`` (the dense row first).
+    Built once per ``d`` and timed at every batch size: a layer does not depend on the batch."""
+    return [
+        (key, layer_for(key[0], d, key[1], blocks=key[2], seed=cfg.seed, device=cfg.device))
+        for key in _entries(cfg, d)
+    ]
+
+
+def _measure(
+    cfg: BenchConfig,
+    layers: list[tuple[tuple[str, int, int], nn.Module]],
+    d: int,
+    batch: int,
+    progress: Callable[[str], None],
+) -> list[dict]:
     gen = torch.Generator().manual_seed(cfg.seed)
     x = torch.randn(batch, d, generator=gen).to(cfg.device).requires_grad_(cfg.input_grad)
     cases = []
-    for layout, alpha, blocks in _entries(cfg, d):
-        layer = layer_for(layout, d, alpha, blocks=blocks, seed=cfg.seed, device=cfg.device)
+    for (layout, alpha, blocks), layer in layers:
         width = d if layout == "dense" else alpha * d
         grad = torch.randn(batch, width, generator=gen).to(cfg.device)
         cases.append(((layout, alpha, blocks), layer, grad, _stepper(layer, x, grad)))
@@ -318,8 +332,9 @@ def run(cfg: BenchConfig, progress: Callable[[str], None] | None = None) -> dict
     start = time.perf_counter()
     rows = []
     for d in cfg.dims:
+        layers = _layers(cfg, d)
         for batch in cfg.batches:
-            rows += _measure(cfg, d, batch, progress)
+            rows += _measure(cfg, layers, d, batch, progress)
     return {
         "benchmark": "layouts",
         "config": asdict(cfg),
