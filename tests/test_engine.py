@@ -506,3 +506,55 @@ def test_a_complete_store_is_read_without_writing(tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(cli, "check_writable", no_writes)
     assert main(["run", NAME, "--store", str(tmp_path), *sets]) == 0
     assert "1 read from" in capsys.readouterr().out
+
+
+def test_cells_that_read_the_same_built_data_wait_on_a_cluster_for_the_first_of_them(monkeypatch):
+    """Two workers must not both embed the glosses: the cells of one embedding cache depend on
+    its first cell (Dask runs the others meanwhile); cells that build nothing depend on none."""
+    import contextlib
+
+    import distributed
+
+    from expand_neurons.experiments import RunEnv
+    from expand_neurons.experiments.engine import Origin, _run_on_dask, jobs_of
+
+    class Future:
+        def __init__(self, args):
+            self.args = args
+
+        def result(self):
+            return {}
+
+    class Client:
+        submitted: list[Future] = []
+
+        def submit(self, fn, *args, **kwargs):
+            self.submitted.append(Future(args))
+            return self.submitted[-1]
+
+    monkeypatch.setattr(distributed, "as_completed", list)
+    todo = [
+        job
+        for name in ("cnn-fashion", "deep-mlp", "embeddings-load")
+        for e in [get(name)]
+        for job in jobs_of(name, "quick", e.config("quick"), 0, e.setting_runner)
+    ]
+    client = Client()
+    done = []
+    bar = type("Bar", (), {"set_postfix_str": lambda *a: None, "update": lambda *a: None})()
+    _run_on_dask(
+        todo,
+        RunEnv(),
+        Origin(None, None),
+        lambda: contextlib.nullcontext(client),
+        lambda cell, payload: done.append(cell),
+        bar,
+    )
+    assert len(done) == len(todo)
+    extra = [f.args[3:] for f in client.submitted]  # what follows (job, env, origin)
+    builds = [i for i, job in enumerate(todo) if job.cfg.shared_data() is not None]
+    assert [i for i, job in enumerate(todo) if job.cfg.dataset == "fashion-mnist"] == [0, 1, 2]
+    assert all(extra[i] == () for i in (0, 1, 2, builds[0]))
+    first = client.submitted[builds[0]]
+    assert all(extra[i] == (first,) for i in builds[1:])
+    assert len(builds) == len(todo) - 3

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 from ..checks import check_device, check_int, check_positive
+from ..data import DATASETS
 from ..expansion import BIAS_MODES
 from ..models import INITS
 from ..tasks import DISTRIBUTIONS, LABEL_MODES, VARIABLES
@@ -133,6 +134,13 @@ class ExperimentConfig:
     def at(self: C, point: Mapping[str, Any]) -> C:
         """The config of one grid point: the point's values set, no grid."""
         return self.replace(grid={}, **point)
+
+    def shared_data(self) -> Hashable | None:
+        """The data a cell of this config builds on disk when it is missing (an embedding
+        cache), as a key that every config reading the same data shares; ``None`` when a cell
+        builds nothing. A cluster runs the first cell of each key before the others of that key,
+        so that two workers never build the same data at once (:mod:`.engine`)."""
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (tuples as lists); a :func:`keyed_when_set` field only when it
@@ -397,6 +405,14 @@ class RealConfig(ExperimentConfig):
     def warmup_epochs(self) -> int:
         """Epochs of dense training before the split."""
         return round(self.epochs * self.split_at)
+
+    def shared_data(self) -> Hashable | None:
+        """An embedded data set's cache (:func:`~expand_neurons.data.embedded_dataset` keys it
+        by data set, cap and seed, whatever classes a cell keeps); ``None`` for Fashion-MNIST
+        and synthetic data, which are read or generated in memory."""
+        if self.dataset not in DATASETS:
+            return None
+        return (self.dataset, self.max_per_class, self.data_seed)
 
 
 @dataclass(frozen=True)

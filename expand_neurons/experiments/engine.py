@@ -10,7 +10,9 @@
 The numbers are the same every way: a cell's seeds are derived from the base seed alone. Only
 the client writes to the store, one cell as soon as it is finished, so a worker that dies loses
 nothing (Dask runs its cells again elsewhere) and an interrupted client loses at most the cells
-in flight. Dask is imported only when a cluster is asked for.
+in flight. Dask is imported only when a cluster is asked for. Cells that read the same data
+built on first use (:meth:`~.config.ExperimentConfig.shared_data`: an embedding cache) wait on
+a cluster for the first of them, which builds it, while the other workers take other cells.
 
 Both fail fast: a local cluster has at most :func:`max_workers` processes unless more are asked
 for explicitly, and a scheduler address is checked (:func:`check_scheduler_address`) and must
@@ -25,7 +27,7 @@ import contextlib
 import functools
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -337,7 +339,8 @@ class Origin:
     commit: str | None
 
 
-def _compute(job: CellJob, env: RunEnv, origin: Origin) -> dict[str, Any]:
+def _compute(job: CellJob, env: RunEnv, origin: Origin, *_after: object) -> dict[str, Any]:
+    """``job``'s payload. ``_after``: results of cells that Dask must finish first (unused)."""
     return compute_cell(job.cell, job.cfg, job.setting_runner, env, origin.command, origin.commit)
 
 
@@ -369,18 +372,23 @@ def _run_on_dask(
 
     env = replace(env, progress=False)  # workers' training bars would interleave: one bar here
     with client_of() as client:
-        futures = {
-            client.submit(
+        futures: dict[Any, Cell] = {}
+        builds: dict[Hashable, Any] = {}  # shared data -> the future of the cell that builds it
+        for i, job in enumerate(todo):
+            data = job.cfg.shared_data()
+            future = client.submit(
                 _compute,
                 job,
                 env,
                 origin,
+                *([builds[data]] if data in builds else []),  # waits until its data is built
                 key=f"cell-{job.cell.key}",
                 pure=False,
                 priority=-i,  # in the order given (Dask runs higher priorities first)
-            ): job.cell
-            for i, job in enumerate(todo)
-        }
+            )
+            if data is not None:
+                builds.setdefault(data, future)
+            futures[future] = job.cell
         try:
             for future in as_completed(futures):
                 cell = futures[future]
