@@ -39,7 +39,9 @@ BOOK_STORE_VARIABLE = "EXPAND_NEURONS_BOOK_STORE"
 
 #: Every experiment the chapters and the scoreboard :func:`run` in their profile, costliest cell
 #: first (the order the precompute submits them in, so that no worker idles at the end; quick
-#: profile on 2 cores: a CNN cell about 33 s, the pilot 27 s, a Boolean sweep cell 2-5 s).
+#: profile, CPU seconds of one cell on the 2-core CI machine: a CNN cell about 65, the pilot 47,
+#: collisions 52, a Boolean sweep cell 4-9; the first embeddings cell of a cold build also embeds
+#: the glosses, about 55).
 BOOK_EXPERIMENTS = (
     "cnn-fashion",
     "boolean-pilot",
