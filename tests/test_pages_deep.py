@@ -2,8 +2,6 @@
 (uncertainty named) beside the relative gain in the book's variant colours, seed-paired
 differences, tables that fit a column, per-layer accounting that adds up."""
 
-from types import SimpleNamespace
-
 import pandas as pd
 import pytest
 from support_real_pages import assert_clean_table, assert_readable_figure, cells, result
@@ -106,7 +104,7 @@ def test_tuning_table_keeps_the_learning_rate_readable():
         for i in ("default", "he")
         for lr in (1e-3, 1e-2)
     ]
-    styled = page.tuning_table(SimpleNamespace(table=table))
+    styled = page.tuning_table(table)
     assert_clean_table(styled)
     assert list(styled.data.index) == [("default", "0.001"), ("default", "0.01")] + [
         ("he", "0.001"),

@@ -288,3 +288,31 @@ def test_a_changed_times_file_alone_leaves_the_tree_clean(tmp_path, monkeypatch)
     assert time_chapters.measured_commit(times) == "abc123"
     listed["names"] += "expand_neurons/training.py\n"
     assert time_chapters.measured_commit(times) == "abc123+dirty"
+
+
+def test_chapter_markdown_drops_the_front_matter_code_cells_and_cell_breaks(tmp_path):
+    # _book writes the front matter
+    source = "\n".join(
+        [
+            "# Toy",
+            "```{code-cell} ipython3",
+            "# a comment, not a heading",
+            "x = 1",
+            "```",
+            "+++",
+            "one two",
+            "````{code-cell} ipython3",
+            "print('```')",
+            "````",
+            "three",
+        ]
+    )
+    book = _book(tmp_path, toy=source)
+    assert teaching.chapter_markdown("toy", book) == "# Toy\none two\nthree"
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in teaching.BOOK.glob("*.md")))
+def test_chapter_markdown_has_the_words_of_the_chapters_markdown_cells(name):
+    cells = teaching.chapter_cells(name)
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert teaching.prose_words(teaching.chapter_markdown(name)) == teaching.prose_words(markdown)

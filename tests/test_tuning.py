@@ -1,7 +1,6 @@
 """Baselines tuned on their own terms: the sweeps, their criterion, and the chosen recipes."""
 
 import math
-from pathlib import Path
 
 import pytest
 import torch
@@ -10,6 +9,7 @@ from expand_neurons.experiments import get
 from expand_neurons.experiments.boolean import ABLATION_DROPCONNECT_P
 from expand_neurons.experiments.config import BooleanConfig, RealConfig
 from expand_neurons.experiments.real import DEEP_RECIPE
+from expand_neurons.experiments.recipes import SWEEPS, evidence_path, read_sweep
 from expand_neurons.experiments.tuning import (
     DROPCONNECT_RATES,
     holdout,
@@ -17,10 +17,7 @@ from expand_neurons.experiments.tuning import (
     tune_dropconnect,
 )
 from expand_neurons.models import MLP
-from expand_neurons.results import read_json
 from expand_neurons.tasks import make_task
-
-ROOT = Path(__file__).resolve().parents[1]
 
 SMALL = BooleanConfig(n_clauses=4, hidden=4, epochs=20, n_train=256, n_test=64)
 
@@ -102,9 +99,9 @@ def test_the_tuned_recipes_are_the_experiments_defaults():
 
 @pytest.mark.parametrize("profile", ["quick", "paper"])
 def test_each_profile_uses_the_rate_tuned_at_that_profile(profile):
-    """The stored sweep (scripts/tune_dropconnect.py) ran on today's ablations config, swept 0
+    """The stored sweep (scripts/tune.py dropconnect) ran on today's ablations config, swept 0
     and rates on both sides of its choice, and chose the rate the experiment uses."""
-    stored = read_json(ROOT / "results" / "tuning" / f"dropconnect-{profile}.json")
+    stored = read_sweep("dropconnect", profile)
     cfg = get("boolean-ablations").config(profile)
     assert stored["config"] == cfg.replace(dropconnect_p=None).to_dict()
     rates = sorted({r["p"] for r in stored["tuned"]["table"]})
@@ -127,7 +124,7 @@ def test_the_documented_dropconnect_rate_is_what_the_sweep_chooses():
 def test_the_cnn_recipe_is_what_its_sweep_chose():
     from expand_neurons.experiments.real import CNN_RECIPE
 
-    stored = read_json(ROOT / "results" / "tuning" / "cnn-quick.json")
+    stored = read_sweep("cnn", "quick")
     cfg = get("cnn-fashion").config("quick")
     assert stored["config"] == cfg.replace(grid={}, init="default", lr=1e-3).to_dict()
     choice = stored["tuned"]["choice"]
@@ -137,3 +134,40 @@ def test_the_cnn_recipe_is_what_its_sweep_chose():
         == ("default", CNN_RECIPE["quick"]["lr"])
     )
     assert max(stored["tuned"]["table"], key=lambda r: r["validation"])["lr"] == cfg.lr
+
+
+def test_the_deep_recipe_is_what_its_stored_sweep_chose():
+    """The deep chapter's sentences: the sweep ran on today's deep-mlp config at its depth and
+    narrowest width, chose He and Adam at 0.01 (the experiment's recipe), inside the swept
+    rates, and raised the held-out accuracy over the shallow networks' recipe."""
+    stored = read_sweep("deep", "quick")
+    cfg = get("deep-mlp").config("quick")
+    assert stored["config"] == SWEEPS["deep"].setting(cfg).to_dict()
+    assert stored["config"]["depth"] == cfg.depth == 5
+    assert stored["config"]["hidden"] == min(cfg.grid["hidden"])
+    choice, table = stored["tuned"]["choice"], stored["tuned"]["table"]
+    assert choice == DEEP_RECIPE == {"init": cfg.init, "lr": cfg.lr}
+    rates = sorted({r["lr"] for r in table})
+    assert rates[0] < choice["lr"] < rates[-1]
+    held_out = {(r["init"], r["lr"]): r["validation"] for r in table}
+    assert held_out[("he", 1e-2)] > held_out[("default", 1e-3)]
+
+
+def test_a_row_of_the_stored_deep_sweep_is_recomputed_exactly():
+    """The evidence the deep chapter shows is what the library computes today: the chosen
+    candidate's held-out accuracies, seed by seed."""
+    stored = read_sweep("deep", "quick")
+    sweep = SWEEPS["deep"]
+    setting = sweep.setting(get(sweep.experiment).config("quick"))
+    row = tune_dense(setting, lrs=(1e-2,), inits=("he",), seeds=stored["tuned"]["seeds"]).table[0]
+    (kept,) = [r for r in stored["tuned"]["table"] if (r["init"], r["lr"]) == ("he", 1e-2)]
+    assert row["per_seed"] == kept["per_seed"]
+
+
+def test_a_sweep_that_does_not_exist_or_is_not_stored_is_named(tmp_path):
+    with pytest.raises(KeyError, match="no tuning sweep 'wide'.*'cnn', 'deep', 'dropconnect'"):
+        read_sweep("wide", "quick")
+    with pytest.raises(ValueError, match="profile must be one of .*'quick', 'paper'.*'full'"):
+        evidence_path("deep", "full")
+    with pytest.raises(FileNotFoundError, match="python scripts/tune.py deep --profile paper"):
+        read_sweep("deep", "paper", tmp_path)

@@ -17,23 +17,42 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from myst_nb import glue
+from IPython.core.formatters import format_display_data
+from IPython.display import display
 
 from ..claims.evaluate import ClaimResult, evaluate
 from ..claims.outcomes import Outcome, Reason
 from ..experiments import resolve_profile
 
-__all__ = ["put", "put_all", "expect", "expect_outcome", "paper_outcomes", "ClaimMismatch"]
+__all__ = [
+    "GLUE_PREFIX",
+    "put",
+    "put_all",
+    "expect",
+    "expect_outcome",
+    "paper_outcomes",
+    "ClaimMismatch",
+]
 
 
 class ClaimMismatch(AssertionError):
     """A sentence of a chapter says what the data no longer say."""
 
 
+#: The MIME prefix under which myst-nb finds a value glued without being displayed.
+GLUE_PREFIX = "application/papermill.record/"
+
+
 def put(name: str, value: Any) -> None:
     """Glue ``value`` under ``name`` without displaying it (numpy and torch scalars become
-    plain Python numbers, so ``{glue:text}`name:.1f``` formats them)."""
-    glue(name, value.item() if hasattr(value, "item") else value, display=False)
+    plain Python numbers, so ``{glue:text}`name:.1f``` formats them).
+
+    Writes the output that ``myst_nb.glue(name, value, display=False)`` writes
+    (``tests/test_glue.py`` checks that it does) without importing myst-nb's glue module,
+    whose import (nbformat, jsonschema) costs every chapter's kernel 3 s."""
+    bundle, metadata = format_display_data(value.item() if hasattr(value, "item") else value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 def put_all(values: Mapping[str, Any]) -> None:

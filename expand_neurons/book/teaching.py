@@ -37,6 +37,7 @@ __all__ = [
     "ChapterTime",
     "prose_words",
     "chapter_cells",
+    "chapter_markdown",
     "chapter_exercises",
     "reading_minutes",
     "read_times",
@@ -62,6 +63,7 @@ NOT_MEASURED = "not measured yet"
 
 _FENCE = re.compile(r"^(`{3,}|:{3,})")
 _OPENING = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}")
+_CODE_CELL = re.compile(r"^(?P<fence>`{3,})\{(code|raw)-cell\}")
 _OPTION = re.compile(r"^:[\w-]+:")
 _LABEL = re.compile(r"^\([\w-]+\)=\s*$")
 _ROLE = re.compile(r"\{[\w:-]+\}`(?P<content>[^`]*)`")
@@ -104,15 +106,41 @@ def prose_words(markdown: str) -> int:
     return len(_WORD.findall(text))
 
 
-def chapter_cells(name: str, book: Path = BOOK) -> list[Any]:
-    """The cells of chapter ``name`` (``book/<name>.md``, read with jupytext)."""
-    import jupytext  # type: ignore[import-untyped]
-
+def _source(name: str, book: Path) -> Path:
     source = book / f"{name}.md"
     if not source.is_file():
         chapters = sorted(p.stem for p in book.glob("*.md")) if book.is_dir() else []
         raise FileNotFoundError(f"no chapter {name!r} in {book}; chapters: {chapters}")
-    return list(jupytext.read(source).cells)
+    return source
+
+
+def chapter_cells(name: str, book: Path = BOOK) -> list[Any]:
+    """The cells of chapter ``name`` (``book/<name>.md``, read with jupytext)."""
+    import jupytext  # type: ignore[import-untyped]
+
+    return list(jupytext.read(_source(name, book)).cells)
+
+
+def chapter_markdown(name: str, book: Path = BOOK) -> str:
+    """The Markdown of chapter ``name``: its source without the front matter, the code cells
+    and the ``+++`` cell breaks. The words of the Markdown cells of :func:`chapter_cells`, read
+    without jupytext, whose import (through nbformat and jsonschema) costs every chapter's
+    kernel seconds."""
+    lines = _source(name, book).read_text(encoding="utf-8").splitlines()
+    if lines and lines[0] == "---":
+        lines = lines[lines.index("---", 1) + 1 :]
+    out: list[str] = []
+    closing: str | None = None  # the fence that ends the code cell being skipped
+    for line in lines:
+        if closing is not None:
+            closing = None if line.rstrip() == closing else closing
+            continue
+        code = _CODE_CELL.match(line)
+        if code:
+            closing = code["fence"]
+        elif not line.startswith("+++"):
+            out.append(line)
+    return "\n".join(out).strip()
 
 
 def chapter_exercises(name: str, book: Path = BOOK) -> list[Exercise]:
@@ -120,10 +148,9 @@ def chapter_exercises(name: str, book: Path = BOOK) -> list[Exercise]:
     return find_exercises(chapter_cells(name, book), name)
 
 
-def _sections(cells: Sequence[Any], titles: Sequence[str], name: str) -> str:
-    """The Markdown of the ``##`` sections of ``cells`` named ``titles`` (each with its
+def _sections(markdown: str, titles: Sequence[str], name: str) -> str:
+    """The Markdown of the ``##`` sections of ``markdown`` named ``titles`` (each with its
     subsections); a ``KeyError`` names a title the chapter does not have."""
-    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     found: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in markdown.splitlines():
@@ -141,11 +168,9 @@ def _sections(cells: Sequence[Any], titles: Sequence[str], name: str) -> str:
 def reading_minutes(name: str, sections: Sequence[str] | None = None, book: Path = BOOK) -> float:
     """Minutes to read chapter ``name`` (or only its ``##`` ``sections``, by title) at
     :data:`WORDS_PER_MINUTE`."""
-    cells = chapter_cells(name, book)
-    if sections is None:
-        markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
-    else:
-        markdown = _sections(cells, sections, name)
+    markdown = chapter_markdown(name, book)
+    if sections is not None:
+        markdown = _sections(markdown, sections, name)
     return prose_words(markdown) / WORDS_PER_MINUTE
 
 

@@ -215,7 +215,7 @@ register_boolean(
 )
 #: DropConnect's drop rate in the ablations, per profile, chosen on DropConnect alone by
 #: :func:`~expand_neurons.experiments.tuning.tune_dropconnect` at that profile (held-out training
-#: data, tuning seeds, rates 0 to 0.5): ``python scripts/tune_dropconnect.py --profile P`` stores
+#: data, tuning seeds, rates 0 to 0.5): ``python scripts/tune.py dropconnect --profile P`` stores
 #: the evidence in ``results/tuning/dropconnect-P.json``, and a test checks it against these. At
 #: the paper profile the sweep also preferred twice the post-split epochs; the ablations train
 #: every variant for the same epochs, so DropConnect gets the rate, not the longer schedule.

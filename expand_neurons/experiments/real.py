@@ -214,7 +214,7 @@ _register(
 )
 #: The CNN's recipe per profile, chosen on its dense networks alone at head widths 2 and 4 by
 #: :func:`~expand_neurons.experiments.tuning.tune_dense` (held-out training images, tuning
-#: seeds; ``python scripts/tune_cnn.py --profile P`` stores the evidence in
+#: seeds; ``python scripts/tune.py cnn --profile P`` stores the evidence in
 #: ``results/tuning/cnn-P.json``). At the quick profile Adam at 3e-3 with PyTorch's
 #: initialisation had the best held-out accuracy; the paper profile keeps 1e-3 until its own
 #: sweep is run (its cells are not computed yet).
@@ -236,8 +236,10 @@ _register(
 )
 #: The deep networks' recipe, chosen on the dense 5-layer networks alone by
 #: :func:`~expand_neurons.experiments.tuning.tune_dense` (held-out training glosses, tuning
-#: seeds; the deep chapter reruns the sweep): He initialisation and Adam at 1e-2, where
-#: PyTorch's default initialisation at 1e-3 left the 5-layer dense baseline far below 1 layer.
+#: seeds; ``python scripts/tune.py deep --profile quick`` stores the evidence in
+#: ``results/tuning/deep-quick.json``, which the deep chapter reads): He initialisation and
+#: Adam at 1e-2, where PyTorch's default initialisation at 1e-3 left the 5-layer dense baseline
+#: far below 1 layer.
 DEEP_RECIPE: dict[str, Any] = {"init": "he", "lr": 1e-2}
 
 _register(

@@ -4,7 +4,7 @@ results of ``deep-mlp`` (:mod:`expand_neurons.experiments.records`); nothing her
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -64,12 +64,13 @@ def demo_numbers(frame: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def tuning_table(tuned: Any) -> Styler:
-    """The tuning sweep, one row per candidate: initialisation, learning rate, mean held-out
-    accuracy (%) and its s.d. over the tuning seeds."""
+def tuning_table(table: Sequence[Mapping[str, Any]]) -> Styler:
+    """The tuning sweep's ``table`` (:class:`~expand_neurons.experiments.tuning.Tuned`), one
+    row per candidate: initialisation, learning rate, mean held-out accuracy (%) and its s.d.
+    over the tuning seeds."""
     rows = {
         (r["init"], f"{r['lr']:g}"): (100 * r["validation"], 100 * r["validation_std"])
-        for r in tuned.table
+        for r in table
     }
     index = pd.MultiIndex.from_tuples(list(rows), names=["init", "lr"])
     return readable(pd.DataFrame(list(rows.values()), index, ["held-out (%)", "± s.d."]))
