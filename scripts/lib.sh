@@ -112,13 +112,17 @@ build_book() {
 
 # Every chapter as a notebook, in the full and the student edition, zipped into the site for
 # download (the teacher's page, book/teaching.md, links them); their install cell installs the
-# library at this commit.
+# library at this commit. The two editions are written side by side, one process each.
 notebook_downloads() {
-    local ref edition
+    local ref edition pid pids=()
     ref="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo main)"
     for edition in full student; do
         "$PYTHON" "$ROOT/scripts/export_notebooks.py" \
             "$ROOT/_build/html/_downloads/expand-neurons-$edition.zip" \
-            --edition "$edition" --setup-cell --ref "$ref" >/dev/null
+            --edition "$edition" --setup-cell --ref "$ref" >/dev/null &
+        pids+=("$!")
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid"  # an edition that failed fails the step (set -e)
     done
 }

@@ -509,52 +509,106 @@ def test_a_complete_store_is_read_without_writing(tmp_path, monkeypatch, capsys)
 
 
 def test_cells_that_read_the_same_built_data_wait_on_a_cluster_for_the_first_of_them(monkeypatch):
-    """Two workers must not both embed the glosses: the cells of one embedding cache depend on
-    its first cell (Dask runs the others meanwhile); cells that build nothing depend on none."""
+    """Two workers must not both embed the glosses: the cells of one embedding cache are
+    submitted once its first cell has finished (Dask runs the others meanwhile); cells that
+    build nothing are submitted at once."""
     import contextlib
 
     import distributed
 
     from expand_neurons.experiments import RunEnv
     from expand_neurons.experiments.engine import Origin, _run_on_dask, jobs_of
+    from expand_neurons.training import progress_bar
+
+    events: list[tuple[str, str]] = []  # ("submit" | "done", cell key), in order
 
     class Future:
-        def __init__(self, args):
-            self.args = args
+        def __init__(self, job):
+            self.job = job
 
         def result(self):
             return {}
 
     class Client:
-        submitted: list[Future] = []
+        def submit(self, fn, job, *args, **kwargs):
+            events.append(("submit", job.cell.key))
+            return Future(job)
 
-        def submit(self, fn, *args, **kwargs):
-            self.submitted.append(Future(args))
-            return self.submitted[-1]
+    class AsCompleted:  # finishes the futures in the order they were given or added
+        def __init__(self, futures):
+            self.queue = list(futures)
 
-    monkeypatch.setattr(distributed, "as_completed", list)
+        def __iter__(self):
+            while self.queue:
+                yield self.queue.pop(0)
+
+        def add(self, future):
+            self.queue.append(future)
+
+    monkeypatch.setattr(distributed, "as_completed", AsCompleted)
     todo = [
         job
         for name in ("cnn-fashion", "deep-mlp", "embeddings-load")
         for e in [get(name)]
         for job in jobs_of(name, "quick", e.config("quick"), 0, e.setting_runner)
     ]
-    client = Client()
-    done = []
-    bar = type("Bar", (), {"set_postfix_str": lambda *a: None, "update": lambda *a: None})()
     _run_on_dask(
         todo,
         RunEnv(),
         Origin(None, None),
-        lambda: contextlib.nullcontext(client),
-        lambda cell, payload: done.append(cell),
-        bar,
+        lambda: contextlib.nullcontext(Client()),
+        lambda cell, payload: events.append(("done", cell.key)),
+        progress_bar(len(todo), "cells", enabled=False),
     )
-    assert len(done) == len(todo)
-    extra = [f.args[3:] for f in client.submitted]  # what follows (job, env, origin)
-    builds = [i for i, job in enumerate(todo) if job.cfg.shared_data() is not None]
-    assert [i for i, job in enumerate(todo) if job.cfg.dataset == "fashion-mnist"] == [0, 1, 2]
-    assert all(extra[i] == () for i in (0, 1, 2, builds[0]))
-    first = client.submitted[builds[0]]
-    assert all(extra[i] == (first,) for i in builds[1:])
-    assert len(builds) == len(todo) - 3
+    keys = [job.cell.key for job in todo]
+    builds = [job.cell.key for job in todo if job.cfg.shared_data() is not None]
+    assert [job.cfg.dataset for job in todo[:3]] == ["fashion-mnist"] * 3
+    assert len(builds) == len(todo) - 3 and len({j.cfg.shared_data() for j in todo[3:]}) == 1
+    assert events[:4] == [("submit", k) for k in keys[:3] + builds[:1]]  # nothing else waits
+    after = events.index(("done", builds[0]))  # the cache is built
+    assert [e for e in events[:after] if e[0] == "submit"] == events[:4]
+    assert sorted(k for e, k in events if e == "submit") == sorted(keys)  # each cell once
+    assert sorted(k for e, k in events if e == "done") == sorted(keys)
+
+
+def test_a_cluster_runs_cells_in_the_order_given_when_some_wait_for_built_data(monkeypatch):
+    """Held-back cells must not disturb Dask's priorities (task dependencies did: cells submitted
+    after a dependency ran before earlier ones, and a worker idled waiting for the cache). One
+    worker: the cells that build nothing run in the order given, and those that read the built
+    data run after the cell that builds it."""
+    import contextlib
+    import time
+    from types import SimpleNamespace
+
+    import distributed
+
+    from expand_neurons.experiments import RunEnv, engine
+    from expand_neurons.training import progress_bar
+
+    ran: list[int] = []  # in the order the cells finished (one worker: the order they ran)
+
+    def compute(job, env, origin):
+        time.sleep(0.05)
+        return {"index": job.index}
+
+    def job(i, data=None):
+        cell = SimpleNamespace(key=f"{i:020x}", label=lambda: str(i))
+        return SimpleNamespace(index=i, cell=cell, cfg=SimpleNamespace(shared_data=lambda: data))
+
+    todo = [job(i, "cache" if 6 <= i < 12 else None) for i in range(20)]
+    monkeypatch.setattr(engine, "_compute", compute)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        engine._run_on_dask(
+            todo,
+            RunEnv(),
+            engine.Origin(None, None),
+            lambda: contextlib.closing(distributed.Client(cluster)),
+            lambda cell, payload: ran.append(payload["index"]),
+            progress_bar(len(todo), "cells", enabled=False),
+        )
+    assert sorted(ran) == list(range(20))
+    alone = [i for i in ran if not 6 <= i < 12]
+    assert alone == sorted(alone)
+    assert all(ran.index(i) > ran.index(6) for i in range(7, 12))

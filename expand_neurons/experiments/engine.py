@@ -339,8 +339,8 @@ class Origin:
     commit: str | None
 
 
-def _compute(job: CellJob, env: RunEnv, origin: Origin, *_after: object) -> dict[str, Any]:
-    """``job``'s payload. ``_after``: results of cells that Dask must finish first (unused)."""
+def _compute(job: CellJob, env: RunEnv, origin: Origin) -> dict[str, Any]:
+    """``job``'s payload."""
     return compute_cell(job.cell, job.cfg, job.setting_runner, env, origin.command, origin.commit)
 
 
@@ -373,28 +373,45 @@ def _run_on_dask(
     env = replace(env, progress=False)  # workers' training bars would interleave: one bar here
     with client_of() as client:
         futures: dict[Any, Cell] = {}
-        builds: dict[Hashable, Any] = {}  # shared data -> the future of the cell that builds it
-        for i, job in enumerate(todo):
-            data = job.cfg.shared_data()
+        building: dict[Any, Hashable] = {}  # the future of each shared data's first cell -> data
+        held: dict[Hashable, list[tuple[int, CellJob]]] = {}  # data -> cells waiting for it
+
+        def submit(i: int, job: CellJob) -> Any:
             future = client.submit(
                 _compute,
                 job,
                 env,
                 origin,
-                *([builds[data]] if data in builds else []),  # waits until its data is built
                 key=f"cell-{job.cell.key}",
                 pure=False,
                 priority=-i,  # in the order given (Dask runs higher priorities first)
             )
-            if data is not None:
-                builds.setdefault(data, future)
             futures[future] = job.cell
+            return future
+
+        # Cells that read the same built data (an embedding cache) are held back until the first
+        # of them has built it, then submitted with their own priority. (Not as Dask
+        # dependencies: a task with dependencies leaves Dask's root-task queue, and the queue
+        # then stops running cells in priority order.)
+        for i, job in enumerate(todo):
+            data = job.cfg.shared_data()
+            if data is None:
+                submit(i, job)
+            elif data in held:
+                held[data].append((i, job))
+            else:
+                held[data] = []
+                building[submit(i, job)] = data
+        completed = as_completed(list(futures))
         try:
-            for future in as_completed(futures):
+            for future in completed:
                 cell = futures[future]
                 finished(cell, future.result())
                 bar.set_postfix_str(cell.label())
                 bar.update(1)
+                if future in building:
+                    for i, job in held.pop(building.pop(future)):
+                        completed.add(submit(i, job))
         except BaseException:
             client.cancel(list(futures))
             raise

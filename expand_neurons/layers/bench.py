@@ -231,7 +231,11 @@ def _label(layout: str, blocks: int) -> str:
     return f"grouped-{blocks}" if layout == "grouped" else layout
 
 
-def _entries(cfg: BenchConfig, d: int) -> list[tuple[str, int, int]]:
+#: A row of the benchmark: ``(layout, alpha, blocks)``.
+_Row = tuple[str, int, int]
+
+
+def _entries(cfg: BenchConfig, d: int) -> list[_Row]:
     """``(layout, alpha, blocks)`` of every row at size ``d`` (the dense row first)."""
     rows = [("dense", 1, 1)] if "dense" in cfg.layouts else []
     for alpha in cfg.alphas:
@@ -244,7 +248,7 @@ def _entries(cfg: BenchConfig, d: int) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _layers(cfg: BenchConfig, d: int) -> list[tuple[tuple[str, int, int], nn.Module]]:
+def _layers(cfg: BenchConfig, d: int) -> list[tuple[_Row, nn.Module]]:
     """Every row's layer at size ``d``, keyed ``(layout, alpha, blocks)`` (the dense row first).
     Built once per ``d`` and timed at every batch size: a layer does not depend on the batch."""
     return [
@@ -255,7 +259,7 @@ def _layers(cfg: BenchConfig, d: int) -> list[tuple[tuple[str, int, int], nn.Mod
 
 def _measure(
     cfg: BenchConfig,
-    layers: list[tuple[tuple[str, int, int], nn.Module]],
+    layers: list[tuple[_Row, nn.Module]],
     d: int,
     batch: int,
     progress: Callable[[str], None],
