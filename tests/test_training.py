@@ -2,11 +2,13 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 import expand_neurons as en
 from expand_neurons.baselines import dropconnect
 from expand_neurons.schedule import dense_variant
 from expand_neurons.tasks import make_task
+from expand_neurons.training import _losses
 
 TASKS = [make_task(8, 3, n_train=512, n_test=256, seed=s) for s in range(2)]
 
@@ -29,6 +31,27 @@ def test_models_trained_together_match_models_trained_alone():
     for a, b, ma, mb in zip(h_together, h_alone, together, alone):
         assert a.test_accuracy == pytest.approx(b.test_accuracy, abs=2e-3)
         assert torch.allclose(ma[0].weight, mb[0].weight, atol=1e-4)
+
+
+@pytest.mark.parametrize("batch", [64, 37])  # a power of two, and the last partial batch
+@pytest.mark.parametrize("loss", ["bce", "ce"])
+def test_the_stacked_loss_is_each_models_own_mean_loss(loss, batch):
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(5, batch, 8, generator=g, requires_grad=True)  # (N, batch, outputs)
+    if loss == "bce":
+        y = torch.randint(0, 2, (5, batch, 8), generator=g).float()
+        per_model = [F.binary_cross_entropy_with_logits(o, t) for o, t in zip(logits, y)]
+    else:
+        y = torch.randint(0, 8, (5, batch), generator=g)
+        per_model = [F.cross_entropy(o, t) for o, t in zip(logits, y)]
+    (one_by_one,) = torch.autograd.grad(torch.stack(per_model).sum(), logits)
+    stacked = _losses(logits, y, loss)
+    (at_once,) = torch.autograd.grad(stacked.sum(), logits)
+    assert stacked.shape == (5,)
+    if batch == 64:  # the gradient divides by a power of two (64 or 64 x 8): the same bits
+        assert torch.equal(at_once, one_by_one)
+    assert torch.allclose(stacked, torch.stack(per_model), rtol=1e-6)
+    assert torch.allclose(at_once, one_by_one, rtol=1e-5, atol=1e-9)
 
 
 def test_training_learns_and_records_history():
