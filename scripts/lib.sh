@@ -100,12 +100,13 @@ precompute_book_cells() {
 }
 
 # The chapters then execute while Sphinx reads them, in EXPAND_NEURONS_BUILD_JOBS processes
-# (default: two per core; scripts/build_html.py). Sphinx cuts the pages, in name order, into
-# fixed chunks of about pages / jobs. Measured on 2 cores with the store filled: 4 processes
-# 232 s, 8 processes 226 s, one process about 290 s (the kernels are single-threaded).
+# (default: one per core; scripts/build_html.py), each page on its own, the slowest chapters
+# first. Measured on 2 cores with the store filled: 2 processes 176 s, 4 processes 186 s; Sphinx's
+# own fixed chunks of pages in name order took 209 s with 4 processes. With one kernel per core
+# the hardware chapter's timings share the machine with one other chapter instead of three.
 build_book() {
     precompute_book_cells
-    local jobs="${EXPAND_NEURONS_BUILD_JOBS:-$((2 * $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)))}"
+    local jobs="${EXPAND_NEURONS_BUILD_JOBS:-$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)}"
     (cd "$ROOT" && "$PYTHON" scripts/build_html.py --jobs "$jobs" -- \
         --all --warningiserror --nitpick --keep-going .)
 }

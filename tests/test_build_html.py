@@ -8,9 +8,16 @@ from pathlib import Path
 import build_html  # scripts/ is on pytest's pythonpath (pyproject.toml)
 import jupyter_book.sphinx
 import pytest
+import sphinx.builders
 from jupyter_book.config import get_final_config
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _restore_sphinx(monkeypatch):
+    """build_html.main replaces Sphinx's make_chunks: put it back after each test."""
+    monkeypatch.setattr(sphinx.builders, "make_chunks", sphinx.builders.make_chunks)
 
 
 def test_build_html_gives_jupyter_books_build_the_jobs(monkeypatch):
@@ -24,6 +31,28 @@ def test_build_html_gives_jupyter_books_build_the_jobs(monkeypatch):
     monkeypatch.setattr(build_html, "jupyter_book_main", cli)
     assert build_html.main(["--jobs", "3", "--", "--all", "."]) == 0
     assert calls == [{"jobs": 3, "builder": "html"}]
+
+
+def test_sphinx_reads_one_page_at_a_time_the_slowest_first(monkeypatch):
+    monkeypatch.setattr(jupyter_book.sphinx, "build_sphinx", lambda *a, **k: None)
+    monkeypatch.setattr(build_html, "jupyter_book_main", lambda args, prog_name: None)
+    build_html.main(["--jobs", "2", "--", "."])
+    assert sphinx.builders.make_chunks is build_html.one_page_a_chunk
+    pages = ["book/cnn", "book/fpe", "book/hardware", "book/intro", "book/collisions"]
+    chunks = sphinx.builders.make_chunks(pages, 2)
+    assert chunks == [
+        ["book/hardware"],
+        ["book/collisions"],
+        ["book/fpe"],
+        ["book/cnn"],
+        ["book/intro"],
+    ]
+
+
+def test_the_slow_pages_are_pages_of_the_book():
+    toc = (ROOT / "_toc.yml").read_text()
+    for page in build_html.SLOW_FIRST:
+        assert f"file: {page}\n" in toc, f"{page} is named in SLOW_FIRST but not in _toc.yml"
 
 
 def test_build_html_refuses_fewer_than_one_job(capsys):
