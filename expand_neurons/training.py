@@ -110,8 +110,9 @@ def _losses(logits: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
 
     One call for the whole stack instead of one per model (a fifth of a Boolean run's time
     went to ``N`` small loss calls and their backward nodes). Equal to the per-model means up
-    to float rounding; the gradient is the same bit for bit when the number of values averaged
-    is a power of two (the book's batches), so training follows the same path.
+    to float rounding. The gradient is the same bit for bit for ``'ce'``, and for ``'bce'`` when
+    ``batch * outputs`` is a power of two (the Boolean pilot's 256 x 8); otherwise it differs
+    in the last bits.
     """
     if loss == "bce":
         per_value = nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none")
