@@ -156,6 +156,10 @@ class ConvNet(nn.Sequential):
             layers += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
             c_in = c_out
         trunk = nn.Sequential(*layers, nn.Flatten())
+        # Channels-last weights: the CPU's convolution kernels run about twice as fast on them
+        # (same results up to float rounding); Flatten still reads features in (C, H, W) order.
+        # (Module.to accepts memory_format; torch's type stubs omit it.)
+        trunk.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         with torch.no_grad():
             features = trunk(torch.zeros(1, *in_shape)).shape[1]
         head = MLP(features, hidden, n_classes, init=init)
