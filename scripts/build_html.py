@@ -31,14 +31,17 @@ SLOW_FIRST = ("book/hardware", "book/collisions", "book/superposition", "book/fp
 
 
 def one_page_a_chunk(docnames: Sequence[str], nproc: int) -> list[list[str]]:
-    """Sphinx's ``make_chunks`` replaced: each page its own chunk, :data:`SLOW_FIRST` first.
+    """Sphinx's ``make_chunks`` replaced: each page its own chunk, so that the pages start in
+    the order of :data:`SLOW_FIRST`, then the others in name order.
 
-    Sphinx hands the chunks to ``nproc`` processes as they become free, so one page per chunk,
-    longest first, is the greedy longest-processing-time schedule.
+    Sphinx's ``ParallelTasks`` starts the first ``nproc`` chunks as they are handed to it and
+    queues the others, and a process that becomes free starts the chunk queued *last*
+    (``dict.popitem``). So the first ``nproc`` chunks are the slowest pages and the rest come in
+    reverse: the pages then start longest first, the greedy longest-processing-time schedule.
     """
     rank = {name: i for i, name in enumerate(SLOW_FIRST)}
     ordered = sorted(docnames, key=lambda name: (rank.get(name, len(rank)), name))
-    return [[name] for name in ordered]
+    return [[name] for name in ordered[:nproc] + ordered[nproc:][::-1]]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@ configuration that allows it."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import build_html  # scripts/ is on pytest's pythonpath (pyproject.toml)
@@ -10,6 +11,7 @@ import jupyter_book.sphinx
 import pytest
 import sphinx.builders
 from jupyter_book.config import get_final_config
+from sphinx.util.parallel import ParallelTasks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,20 +35,32 @@ def test_build_html_gives_jupyter_books_build_the_jobs(monkeypatch):
     assert calls == [{"jobs": 3, "builder": "html"}]
 
 
-def test_sphinx_reads_one_page_at_a_time_the_slowest_first(monkeypatch):
+def _start_order(chunks: list[list[str]], nproc: int) -> list[str]:
+    """The order in which Sphinx's own ParallelTasks starts ``chunks`` on ``nproc`` processes
+    (each task reports the time it started)."""
+    tasks, started = ParallelTasks(nproc), {}
+
+    def report(chunk: list[str], at: float) -> None:
+        started[tuple(chunk)] = at
+
+    for chunk in chunks:
+        tasks.add_task(lambda c: (time.sleep(0.05), time.time())[1], chunk, report)
+    tasks.join()
+    return [page for chunk in sorted(started, key=started.__getitem__) for page in chunk]
+
+
+def test_sphinx_starts_one_page_at_a_time_the_slowest_first(monkeypatch):
     monkeypatch.setattr(jupyter_book.sphinx, "build_sphinx", lambda *a, **k: None)
     monkeypatch.setattr(build_html, "jupyter_book_main", lambda args, prog_name: None)
     build_html.main(["--jobs", "2", "--", "."])
     assert sphinx.builders.make_chunks is build_html.one_page_a_chunk
-    pages = ["book/cnn", "book/fpe", "book/hardware", "book/intro", "book/collisions"]
+    pages = ["book/cnn", "book/fpe", "book/hardware", "book/intro", "book/collisions", "book/load"]
     chunks = sphinx.builders.make_chunks(pages, 2)
-    assert chunks == [
-        ["book/hardware"],
-        ["book/collisions"],
-        ["book/fpe"],
-        ["book/cnn"],
-        ["book/intro"],
-    ]
+    assert all(len(chunk) == 1 for chunk in chunks) and sorted(sum(chunks, [])) == sorted(pages)
+    expected = ["book/hardware", "book/collisions", "book/fpe", "book/load", "book/cnn"]
+    for nproc in (1, 2):
+        order = _start_order(sphinx.builders.make_chunks(pages, nproc), nproc)
+        assert order == [*expected, "book/intro"], f"{nproc} processes start {order}"
 
 
 def test_the_slow_pages_are_pages_of_the_book():

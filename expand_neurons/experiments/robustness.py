@@ -196,7 +196,7 @@ def closest_to(
 
 
 _PROFILES = {
-    "quick": {"epochs": 60, "seeds": 5, "n_train": 1024, "n_test": 1024},
+    "quick": {"epochs": 60, "seeds": 3, "n_train": 1024, "n_test": 1024},
     "paper": {**PAPER_SCALE},
 }
 _DENSE_PILOT = {"pilot": {"variants": ["dense"]}}
